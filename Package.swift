@@ -1,0 +1,150 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+// The SQL migrations in schema/ are compiled into the binary (see schema/Migrations.swift).
+let migrationFiles = ((try? FileManager.default.contentsOfDirectory(atPath: Context.packageDirectory + "/schema")) ?? [])
+    .filter { $0.hasSuffix(".sql") }.sorted()
+
+// One set of settings for every Swift target (as Hummingbird does).
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "lector",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lector", targets: ["lector"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+    ],
+    targets: [
+        // C libraries, found with pkg-config.
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CPoppler", pkgConfig: "poppler-glib",
+            providers: [.apt(["libpoppler-glib-dev", "libcairo2-dev"])]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]),
+
+        // Shared vocabulary: error codes, configuration from the environment. Depends on nothing of ours.
+        .target(
+            name: "LectorCore",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings),
+        // PostgreSQL over libpq: connections, pool, LISTEN/NOTIFY, COPY, migrations.
+        .target(
+            name: "LectorDB",
+            dependencies: [
+                "CLibPQ", "LectorCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        // The numbered SQL migrations of schema/, embedded in the code.
+        .target(
+            name: "LectorSchema",
+            dependencies: ["LectorDB"],
+            path: "schema",
+            exclude: ["README.md"],
+            resources: migrationFiles.map { .embedInCode($0) },
+            swiftSettings: swiftSettings),
+        // Poppler: text, words, page images, vision policy, isolated extraction.
+        .target(
+            name: "LectorPDF",
+            dependencies: [
+                "CPoppler", "CPNG", "CJPEG", "LectorCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // The job queue over lector.jobs; knows nothing of PDFs or engines.
+        .target(
+            name: "LectorQueue",
+            dependencies: [
+                "LectorDB", "LectorCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        // OpenAI-compatible engine client with dialects; knows nothing of the database.
+        .target(
+            name: "LectorEngine",
+            dependencies: [
+                "LectorCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings),
+        // Planning, findings schema, validation and quote grounding.
+        .target(
+            name: "LectorAnalysis",
+            dependencies: ["LectorCore", "LectorPDF", "LectorEngine"],
+            swiftSettings: swiftSettings),
+        // Wires the modules into services: the analyze handler, submit, worker, scheduler, API.
+        .target(
+            name: "LectorService",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        // The executable: parses the command line and wires services, nothing more.
+        .executableTarget(
+            name: "lector",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+
+        // Helpers for tests: a scratch database per suite, the fake engine, generated PDFs.
+        .target(
+            name: "LectorTestSupport",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorSchema",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorDBTests",
+            dependencies: ["LectorDB", "LectorSchema", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorPDFTests",
+            dependencies: ["LectorPDF", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorQueueTests",
+            dependencies: ["LectorQueue", "LectorDB", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorEngineTests",
+            dependencies: ["LectorEngine", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorAnalysisTests",
+            dependencies: ["LectorAnalysis", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorServiceTests",
+            dependencies: ["LectorService", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+    ]
+)

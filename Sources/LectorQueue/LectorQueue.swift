@@ -1,0 +1,1 @@
+// The LectorQueue module; see DESIGN.md §3 for its concern.

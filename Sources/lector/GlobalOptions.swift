@@ -1,0 +1,50 @@
+import ArgumentParser
+import LectorCore
+import LectorDB
+import Logging
+
+/// Options every command takes: where the database is and how to log.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .customLong("database-url"),
+        help: ArgumentHelp(
+            "PostgreSQL connection string (libpq URI or conninfo).",
+            discussion: "Default: $LECTOR_DATABASE_URL, else libpq's PG* variables.", valueName: "url"))
+    var databaseURL: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .warning
+
+    @Option(help: "Log format: text or json (one object per line, on standard error).")
+    var logFormat: LogFormat = .text
+
+    /// Sets up logging for the process (once) and returns the root logger.
+    func makeLogger() -> Logger {
+        LogFormat.bootstrap(format: logFormat, level: logLevel)
+        return Logger(label: "lector")
+    }
+
+    /// The database configuration from the flag or the environment.
+    func databaseConfiguration(maxConnections: Int = 8) -> PostgresConfiguration {
+        var configuration = PostgresConfiguration.fromEnvironment(maxConnections: maxConnections)
+        if let databaseURL { configuration.connectionString = databaseURL }
+        return configuration
+    }
+
+    /// Runs `body` with a connection pool, shutting it down afterwards.
+    func withDatabase<T: Sendable>(
+        logger: Logger, maxConnections: Int = 8, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: databaseConfiguration(maxConnections: maxConnections), logger: logger)
+        do {
+            let value = try await body(client)
+            await client.shutdown()
+            return value
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,16 @@
+import LectorDB
+
+/// The migrations in this folder, compiled into the binary so that `lector migrate` needs no files.
+///
+/// Add each new `NNNN_name.sql` here; `SchemaTests` fails when a file is missing from this list.
+/// SwiftPM names the embedded bytes after the file with its leading digit replaced: `0002_x.sql` is
+/// `PackageResources._002_x_sql`.
+public enum LectorSchema {
+    public static let migrations: [Migration] = [
+        migration(1, "0001_core.sql", PackageResources._001_core_sql)
+    ]
+
+    private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {
+        Migration(version: version, fileName: file, sql: String(decoding: bytes, as: UTF8.self))
+    }
+}
