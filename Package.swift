@@ -124,27 +124,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorDBTests",
-            dependencies: ["LectorDB", "LectorSchema", "LectorTestSupport"],
-            swiftSettings: swiftSettings),
-        .testTarget(
-            name: "LectorPDFTests",
-            dependencies: ["LectorPDF", "LectorTestSupport"],
-            swiftSettings: swiftSettings),
-        .testTarget(
-            name: "LectorQueueTests",
-            dependencies: ["LectorQueue", "LectorDB", "LectorTestSupport"],
+            dependencies: ["LectorCore", "LectorDB", "LectorSchema", "LectorTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorEngineTests",
             dependencies: ["LectorEngine", "LectorTestSupport"],
-            swiftSettings: swiftSettings),
-        .testTarget(
-            name: "LectorAnalysisTests",
-            dependencies: ["LectorAnalysis", "LectorTestSupport"],
-            swiftSettings: swiftSettings),
-        .testTarget(
-            name: "LectorServiceTests",
-            dependencies: ["LectorService", "LectorTestSupport"],
             swiftSettings: swiftSettings),
     ]
 )

@@ -15,6 +15,9 @@ public struct PostgresConfiguration: Sendable {
     public var connectTimeout: Int
     /// The most connections the pool opens.
     public var maxConnections: Int
+    /// A database name that replaces the one in `connectionString` (for tools and tests that reach
+    /// several databases of one server).
+    public var databaseName: String?
 
     public init(
         connectionString: String = "", applicationName: String = "lector", connectTimeout: Int = 10,
@@ -24,6 +27,23 @@ public struct PostgresConfiguration: Sendable {
         self.applicationName = applicationName
         self.connectTimeout = connectTimeout
         self.maxConnections = maxConnections
+        self.databaseName = nil
+    }
+
+    /// libpq keywords and values in order: Lector's defaults, then the connection string (expanded by
+    /// libpq, overriding the defaults), then the database override.
+    func libpqParameters(applicationSuffix: String = "") -> (keywords: [String], values: [String]) {
+        var keywords = ["application_name", "connect_timeout"]
+        var values = [applicationName + applicationSuffix, String(connectTimeout)]
+        if !connectionString.isEmpty {
+            keywords.append("dbname")
+            values.append(connectionString)
+        }
+        if let databaseName {
+            keywords.append("dbname")
+            values.append(databaseName)
+        }
+        return (keywords, values)
     }
 
     /// The configuration from `LECTOR_DATABASE_URL`, or libpq's own defaults when it is unset.

@@ -50,14 +50,8 @@ public final class PostgresConnection: @unchecked Sendable {
     static func connectBlocking(
         _ configuration: PostgresConfiguration, threadPool: NIOThreadPool, logger: Logger
     ) throws(DatabaseError) -> PostgresConnection {
-        // Lector's defaults first: libpq lets later entries, here the expanded connection string, override
-        // them.
-        var keywords = ["application_name", "connect_timeout"]
-        var values = [configuration.applicationName, String(configuration.connectTimeout)]
-        if !configuration.connectionString.isEmpty {
-            keywords.append("dbname")
-            values.append(configuration.connectionString)
-        }
+        // Lector's defaults first: libpq lets the expanded connection string that follows override them.
+        let (keywords, values) = configuration.libpqParameters(applicationSuffix: "")
         let raw: OpaquePointer? = withCStrings(keywords) { k in
             withCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }
@@ -249,9 +243,13 @@ public final class PostgresConnection: @unchecked Sendable {
     /// server's FATAL message or EOF waiting.
     func isUsableBlocking() -> Bool {
         guard !isBroken, PQstatus(handle) == CONNECTION_OK else { return false }
-        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, 0) > 0 {
+        // A dying server first sends FATAL, then closes: reading until nothing is pending sees both.
+        for _ in 0..<4 {
+            var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 0) > 0 else { break }
+            if descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) != 0 { return false }
             if PQconsumeInput(handle) == 0 { return false }
+            _ = PQisBusy(handle)  // parses what arrived (an error while idle breaks the connection)
             while let notice = PQnotifies(handle) { PQfreemem(notice) }
         }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE

@@ -63,12 +63,8 @@ private final class PostgresListenerConnection {
     let handle: OpaquePointer
 
     init(_ configuration: PostgresConfiguration, listen sql: String) throws {
-        var keywords = ["application_name", "connect_timeout"]
-        var values = [configuration.applicationName + "-listen", String(configuration.connectTimeout)]
-        if !configuration.connectionString.isEmpty {
-            keywords.append("dbname")
-            values.append(configuration.connectionString)
-        }
+        // Lector's defaults first: libpq lets the expanded connection string that follows override them.
+        let (keywords, values) = configuration.libpqParameters(applicationSuffix: "-listen")
         let raw: OpaquePointer? = withCStrings(keywords) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
         guard let raw, PQstatus(raw) == CONNECTION_OK else {
             if let raw { PQfinish(raw) }

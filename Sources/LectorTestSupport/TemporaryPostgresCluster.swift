@@ -1,0 +1,135 @@
+import Foundation
+import LectorDB
+
+/// A PostgreSQL server of its own for tests that stop or restart the server, so the shared test server
+/// stays up for every other test.
+///
+/// initdb into a temporary folder, on a free port, run as the `postgres` user when the tests run as root.
+public final class TemporaryPostgresCluster: Sendable {
+    public let port: Int
+    public let directory: URL
+    private let binDirectory: String
+
+    /// The URL of the cluster's `postgres` database as superuser `postgres`.
+    public var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
+
+    /// Creates and starts a cluster on a thread of its own (initdb takes seconds; the cooperative pool
+    /// must not wait for it).
+    public static func start() async throws -> TemporaryPostgresCluster {
+        try await blocking { try TemporaryPostgresCluster() }
+    }
+
+    /// Restarts the server off the cooperative pool.
+    public func restartAsync() async throws { try await Self.blocking { try self.restart() } }
+
+    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try body() }) }
+            thread.start()
+        }
+    }
+
+    /// Creates and starts the cluster (blocking for seconds).
+    public init() throws {
+        binDirectory = try Self.findBinDirectory()
+        port = try Self.freePort()
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("lector-pg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if getuid() == 0 {
+            try Self.run("/bin/chown", ["postgres:", directory.path])
+        }
+        try ownerRun("initdb", ["-D", dataPath, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+        try start()
+    }
+
+    private var dataPath: String { directory.appendingPathComponent("data").path }
+
+    public func start() throws {
+        try ownerRun(
+            "pg_ctl",
+            ["-D", dataPath, "-l", directory.appendingPathComponent("log").path, "-w", "-t", "60", "-o",
+             "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path)", "start"])
+    }
+
+    public func stop() throws { try ownerRun("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "-t", "60", "stop"]) }
+
+    /// `pg_ctl restart`: the server goes down (dropping every connection) and comes back.
+    public func restart() throws {
+        try ownerRun(
+            "pg_ctl",
+            ["-D", dataPath, "-l", directory.appendingPathComponent("log").path, "-m", "fast", "-w", "-t", "60", "-o",
+             "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path)", "restart"])
+    }
+
+    /// Stops the server and removes its files.
+    public func destroy() {
+        try? stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func ownerRun(_ tool: String, _ arguments: [String]) throws {
+        let path = binDirectory + "/" + tool
+        if getuid() == 0 {
+            try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments)
+        } else {
+            try Self.run(path, arguments)
+        }
+    }
+
+    /// Runs a tool and waits for it with posix_spawn and waitpid (Foundation's Process has been seen to
+    /// miss the exit of a child whose grandchild, the server, lives on).
+    private static func run(_ path: String, _ arguments: [String]) throws {
+        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("lector-pg-\(UUID().uuidString).err").path
+        defer { unlink(errorsPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        // A file, not a pipe: the server that pg_ctl starts would hold a pipe open forever.
+        posix_spawn_file_actions_addopen(&actions, 2, errorsPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw DatabaseError(kind: .other, message: "cannot run \(path): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exited = status & 0x7f == 0
+        guard exited && (status >> 8) & 0xff == 0 else {
+            let message = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+            throw DatabaseError(
+                kind: .other, message: "\(URL(fileURLWithPath: path).lastPathComponent) failed: \(message)")
+        }
+    }
+
+    private static func findBinDirectory() throws -> String {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        for version in versions.sorted(by: { $0.compare($1, options: .numeric) == .orderedDescending }) {
+            let bin = "/usr/lib/postgresql/\(version)/bin"
+            if FileManager.default.isExecutableFile(atPath: bin + "/initdb") { return bin }
+        }
+        throw DatabaseError(kind: .other, message: "PostgreSQL server binaries not found (deploy/local/setup installs them)")
+    }
+
+    /// A port nothing listens on now (bound to 0, read back, released).
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw DatabaseError(kind: .other, message: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
