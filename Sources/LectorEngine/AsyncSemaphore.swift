@@ -4,7 +4,7 @@ import Synchronization
 ///
 /// Waiters are served first in, first out; a cancelled waiter leaves the queue and throws
 /// `CancellationError`.
-final class AsyncSemaphore: Sendable {
+package final class AsyncSemaphore: Sendable {
     private struct State {
         var available: Int
         var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
@@ -13,13 +13,13 @@ final class AsyncSemaphore: Sendable {
 
     private let state: Mutex<State>
 
-    init(permits: Int) {
+    package init(permits: Int) {
         precondition(permits > 0, "a semaphore needs at least one permit")
         state = Mutex(State(available: permits))
     }
 
     /// Waits for a permit.
-    func acquire() async throws {
+    package func acquire() async throws {
         let id = state.withLock { state in
             state.nextID += 1
             return state.nextID
@@ -47,7 +47,7 @@ final class AsyncSemaphore: Sendable {
     }
 
     /// Returns a permit, waking the oldest waiter.
-    func release() {
+    package func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             if state.waiters.isEmpty {
                 state.available += 1
@@ -59,7 +59,7 @@ final class AsyncSemaphore: Sendable {
     }
 
     /// Runs `body` holding a permit.
-    func withPermit<T>(_ body: () async throws -> T) async throws -> T {
+    package func withPermit<T>(_ body: () async throws -> T) async throws -> T {
         try await acquire()
         defer { release() }
         return try await body()

@@ -1,14 +1,22 @@
 /// How hard the model should think before answering (`reasoning_effort`).
+///
+/// The Swift case for the wire value `none` is ``off``, so that it cannot be confused with
+/// `Optional.none` (which omits the field).
 public enum ReasoningEffort: String, Sendable, CaseIterable, Codable {
-    case none, low, high
+    /// `none`: no reasoning.
+    case off = "none"
+    /// `low`: some reasoning (Mistral Small 4 rejects it; the client degrades to `high`).
+    case low
+    /// `high`: full reasoning.
+    case high
 
     /// The value to try when an engine rejects this one, in order (Mistral Small 4 accepts `none` and
     /// `high` only). A request for some reasoning (`low`) keeps reasoning on rather than dropping it.
     var fallbacks: [ReasoningEffort] {
         switch self {
-        case .none: []
-        case .low: [.high, .none]
-        case .high: [.none]
+        case .off: []
+        case .low: [.high, .off]
+        case .high: [.off]
         }
     }
 }

@@ -66,7 +66,7 @@ public final class EngineClient: Sendable {
     /// Runs `body` with a client and shuts it down afterwards, whether `body` throws or not.
     public static func withClient<T: Sendable>(
         configuration: EngineConfiguration, resolver: any HostResolver = SystemResolver(), logger: Logger,
-        _ body: (EngineClient) async throws -> T
+        isolation: isolated (any Actor)? = #isolation, _ body: (EngineClient) async throws -> T
     ) async throws -> T {
         let client = try EngineClient(configuration: configuration, resolver: resolver, logger: logger)
         do {
