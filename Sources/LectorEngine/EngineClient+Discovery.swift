@@ -103,13 +103,7 @@ extension EngineClient {
     /// The dialect and model to use, discovering them on first use when not configured.
     func resolvedDialectAndModel() async throws -> (EngineDialect, String?) {
         let known = state.withLock { state in (state.dialect, state.model) }
-        if let dialect = known.0, known.1 != nil || configuration.model != nil || dialect == .mistral {
-            return (dialect, known.1)
-        }
-        if let dialect = known.0, dialect == .llamacpp {
-            // llama.cpp serves one model and ignores the field; no need to ask.
-            return (dialect, known.1)
-        }
+        if let dialect = known.0, let model = known.1 { return (dialect, model) }
         let info = try await discover()
         return (info.dialect, info.model)
     }

@@ -161,9 +161,27 @@ public final class EngineClient: Sendable {
     ) async throws -> ChatResponse {
         let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
         var accumulator = try await limiter.withPermit {
-            try await exchange(body: body, stream: request.stream)
+            try await withDeadline(configuration.requestTimeout) {
+                try await self.exchange(body: body, stream: request.stream)
+            }
         }
         return try finish(&accumulator, request: request, effort: reasoningEffort)
+    }
+
+    /// Runs `body`, failing with a timeout when `limit` passes first.
+    ///
+    /// AsyncHTTPClient's own deadline stops at the response head; a stream that keeps trickling bytes
+    /// would otherwise run forever. Cancelling the exchange cancels its HTTP request.
+    private func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw EngineError(.timeout, detail: "the request deadline passed")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
     }
 
     private func exchange(body: [UInt8], stream: Bool) async throws -> CompletionAccumulator {
