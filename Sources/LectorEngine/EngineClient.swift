@@ -52,6 +52,9 @@ public final class EngineClient: Sendable {
         // One connection per in-flight request: HTTP/1.1 has no multiplexing.
         http.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxInFlight + 2)
+        // A refused connection should fail now and be retried by our policy, not by the pool until the
+        // connect timeout.
+        http.connectionPool.retryConnectionEstablishment = false
         http.decompression = .disabled
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
         self.limiter = AsyncSemaphore(permits: configuration.maxInFlight)
