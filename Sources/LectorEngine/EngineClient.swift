@@ -49,9 +49,11 @@ public final class EngineClient: Sendable {
         http.timeout = .init(
             connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
             read: .nanoseconds(Self.nanoseconds(configuration.idleTimeout)))
-        // One connection per in-flight request: HTTP/1.1 has no multiplexing.
+        // One connection per in-flight request: HTTP/1.1 has no multiplexing. Idle connections are
+        // dropped after 4 s, before uvicorn (vLLM) and cpp-httplib (llama.cpp) drop them at 5 s: reusing
+        // a connection the server is closing fails the request ("remote connection closed").
         http.connectionPool = .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxInFlight + 2)
+            idleTimeout: .seconds(4), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxInFlight + 2)
         // A refused connection should fail now and be retried by our policy, not by the pool until the
         // connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
