@@ -35,6 +35,7 @@ public struct ImageInput: Sendable, Hashable {
     public var url: String
     /// Width and height in pixels, for token estimates; read from the PNG or JPEG header when nil.
     public var width: Int?
+    /// Height in pixels; see ``width``.
     public var height: Int?
 
     /// An image from a data URI or URL.
@@ -61,6 +62,7 @@ public struct ResponseSchema: Sendable, Hashable {
     /// Whether the engine must follow the schema exactly (`strict`); Lector always asks for it.
     public var strict: Bool
 
+    /// A schema named `name`; strict unless told otherwise.
     public init(name: String, schema: JSONValue, strict: Bool = true) {
         self.name = name
         self.schema = schema
@@ -89,6 +91,7 @@ public struct ChatRequest: Sendable, Hashable {
     /// Whether to stream the answer (the default: long reasoning is then not cut by idle timeouts).
     public var stream: Bool
 
+    /// A request; `maxTokens` is required because every engine must be told the output budget.
     public init(
         system: String, user: [ContentPart], schema: ResponseSchema? = nil, maxTokens: Int,
         temperature: Double? = nil, seed: Int? = nil, reasoningEffort: ReasoningEffort? = nil, stream: Bool = true

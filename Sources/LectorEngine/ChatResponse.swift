@@ -39,6 +39,7 @@ public struct TokenUsage: Sendable, Hashable {
     /// Prompt tokens served from the engine's prefix cache, when reported.
     public var cachedPromptTokens: Int?
 
+    /// Usage as reported.
     public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int? = nil) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens

@@ -149,12 +149,14 @@ public final class EngineClient: Sendable {
 
     /// Records that the engine rejected `rejected` and picks the nearest value not known to be rejected.
     private func degrade(_ rejected: ReasoningEffort) {
-        let substitute: ReasoningEffort? = state.withLock { state in
-            if let known = state.effortSubstitutes[rejected] { return known }
+        let (substitute, isNew): (ReasoningEffort?, Bool) = state.withLock { state in
+            if let known = state.effortSubstitutes[rejected] { return (known, false) }
             let next = rejected.fallbacks.first { state.effortSubstitutes[$0] == nil }
             state.effortSubstitutes[rejected] = .some(next)
-            return next
+            return (next, true)
         }
+        // Concurrent requests may all see the rejection; one warning per engine and value is enough.
+        guard isNew else { return }
         logger.warning(
             "the engine rejected reasoning_effort; degrading for this and later requests",
             metadata: ["engine.reasoning_effort.rejected": "\(rejected.rawValue)", "engine.reasoning_effort.sent": "\(substitute?.rawValue ?? "omitted")"])

@@ -33,6 +33,7 @@ public struct EngineConfiguration: Sendable {
     /// The URL used when `LECTOR_ENGINE_URL` is unset: the local engine of `deploy/local/engine`.
     public static let defaultURL = "http://127.0.0.1:8088/v1"
 
+    /// A configuration; defaults suit the local engine and long reasoning requests (30 min total, 5 min idle).
     public init(
         url: String = EngineConfiguration.defaultURL, model: String? = nil, apiKey: Secret? = nil,
         dialect: EngineDialect? = nil, allowedHosts: [String] = [], allowExternal: Bool = false, maxInFlight: Int = 8,

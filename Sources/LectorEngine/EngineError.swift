@@ -39,12 +39,14 @@ public struct EngineError: LectorError, Equatable {
     public var retryAfter: Double?
     /// Prompt tokens and context size, when the engine reported them with a context overflow.
     public var promptTokens: Int?
+    /// The context size in tokens, when the engine reported it with a context overflow.
     public var contextTokens: Int?
     /// A short, safe explanation (never the prompt, the answer or a secret).
     public var detail: String
     /// Whether the failure came from the transport envelope (retryable) rather than the model's answer.
     public var transient: Bool
 
+    /// An error of `kind`; `detail` must not contain prompts, answers or secrets.
     public init(
         _ kind: Kind, status: Int? = nil, engineType: String? = nil, parameter: String? = nil,
         retryAfter: Double? = nil, promptTokens: Int? = nil, contextTokens: Int? = nil, detail: String,

@@ -10,6 +10,7 @@ public struct JSONSchemaValidator: Sendable {
     /// The schema.
     public let schema: JSONValue
 
+    /// A validator for `schema`.
     public init(schema: JSONValue) { self.schema = schema }
 
     /// The problems found, as JSON-pointer paths and the rule broken; empty when `value` is valid.

@@ -13,6 +13,7 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The longest `Retry-After` honoured; a longer one fails the request (the caller's queue reschedules).
     public var maxRetryAfter: Duration
 
+    /// A policy; the defaults retry three times, waiting up to 30 s, and honour `Retry-After` up to 2 min.
     public init(
         maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30),
         maxRetryAfter: Duration = .seconds(120)

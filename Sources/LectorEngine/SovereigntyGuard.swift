@@ -16,8 +16,10 @@ public protocol HostResolver: Sendable {
 /// The system resolver (`getaddrinfo`), run on NIO's blocking-I/O thread pool, never on the
 /// cooperative pool.
 public struct SystemResolver: HostResolver {
+    /// The system resolver.
     public init() {}
 
+    /// The addresses of `host` (an address literal resolves to itself).
     public func resolve(_ host: String) async throws -> [IPAddress] {
         if let literal = IPAddress(host) { return [literal] }
         return try await NIOThreadPool.singleton.runIfActive {
@@ -106,6 +108,7 @@ public struct SovereigntyGuard: Sendable {
     /// Name suffixes that only resolve inside a cluster or an organisation's own DNS.
     public static let clusterSuffixes = [".svc", ".svc.cluster.local", ".cluster.local", ".internal", ".local", ".lan"]
 
+    /// A guard with an allow-list and the external opt-in.
     public init(allowedHosts: [String] = [], allowExternal: Bool = false, resolver: any HostResolver = SystemResolver()) {
         self.allowedHosts = allowedHosts.map { $0.lowercased() }.filter { !$0.isEmpty }
         self.allowExternal = allowExternal

@@ -56,20 +56,23 @@ public final class FakeEngine: Sendable {
             public var completed = 0
             /// Sum over requests of the time a slot was held.
             public var busy: Duration = .zero
-            /// When the first request took a slot and the last one left it.
+            /// When the first request took a slot.
             public var firstStart: ContinuousClock.Instant?
+            /// When the last request left its slot.
             public var lastEnd: ContinuousClock.Instant?
             /// Most requests held slots at once.
             public var peakBusySlots = 0
             var busySlots = 0
         }
 
+        /// `slots` slots, each request holding one for `serviceTime`.
         public init(slots: Int, serviceTime: Duration) {
             self.slots = slots
             self.serviceTime = serviceTime
             self.semaphore = AsyncSemaphore(permits: slots)
         }
 
+        /// The counters so far.
         public var statistics: Statistics { state.withLock { $0 } }
 
         /// Clears the counters (between benchmark rounds).

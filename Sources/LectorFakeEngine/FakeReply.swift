@@ -14,6 +14,7 @@ public struct FakeRequest: Sendable {
     /// The body as JSON, when it is.
     public var json: JSONValue? { try? JSONValue.parse(body) }
 
+    /// A recorded request.
     public init(method: String, path: String, headers: [String: String], body: [UInt8]) {
         self.method = method
         self.path = path
