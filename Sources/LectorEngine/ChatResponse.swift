@@ -65,6 +65,11 @@ public struct ChatResponse: Sendable {
     public var reasoningEffort: ReasoningEffort?
     /// Attempts used (1 when the first succeeded).
     public var attempts: Int
+    /// The engine host that answered, for the analysis record.
+    public var engineHost: String = ""
+    /// Whether that host is outside the organisation's networks (allowed only by the external opt-in);
+    /// analyses record it.
+    public var externalEngine = false
 
     /// Decodes the JSON answer into `T`.
     ///

@@ -117,6 +117,8 @@ public final class EngineClient: Sendable {
             do {
                 var response = try await send(request, model: model, dialect: dialect, reasoningEffort: effort)
                 response.attempts = attempt
+                response.engineHost = url.host
+                response.externalEngine = state.withLock { $0.verdict?.isExternal ?? false }
                 return response
             } catch let error as EngineError {
                 if error.kind == .badRequest, error.parameter == "reasoning_effort", let effort {

@@ -35,6 +35,8 @@ struct ResponseParsingTests {
             #expect(response.model == FakeResponses.modelName(c.dialect))
             #expect(response.reasoningEffort == .high)
             #expect(response.attempts == 1)
+            #expect(response.engineHost == "127.0.0.1")
+            #expect(response.externalEngine == false)
             struct Verdict: Decodable { var answer: String }
             #expect(try response.decode(Verdict.self).answer == "yes")
         }
