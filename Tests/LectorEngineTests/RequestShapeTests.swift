@@ -1,3 +1,4 @@
+import LectorCore
 import LectorEngine
 import LectorFakeEngine
 import Testing
@@ -83,6 +84,37 @@ struct RequestShapeTests {
         try await withFakeEngine(vllm, dialect: .vllm) { engine, client in
             _ = try await client.complete(sampleRequest(images: 9))
             #expect(engine.chatRequests.count == 1)
+        }
+    }
+
+    @Test("the API key goes only into the Authorization header")
+    func apiKey() async throws {
+        let script = FakeScript(dialect: .vllm, otherwise: FakeResponses.completion(dialect: .vllm, answer: #"{"answer":"no"}"#))
+        try await FakeEngine.withRunning(handler: script.handler) { engine in
+            let configuration = EngineConfiguration(url: engine.baseURL, apiKey: Secret("sk-test-123"), dialect: .vllm)
+            #expect(!"\(configuration)".contains("sk-test-123"))
+            try await EngineClient.withClient(configuration: configuration, logger: testLogger) { client in
+                _ = try await client.complete(sampleRequest())
+            }
+            #expect(engine.requests.allSatisfy { $0.headers["authorization"] == "Bearer sk-test-123" })
+            #expect(engine.chatRequests.allSatisfy { !String(decoding: $0.body, as: UTF8.self).contains("sk-test") })
+        }
+    }
+
+    @Test("token counts use /tokenize where the dialect has one, the estimate elsewhere", arguments: EngineDialect.allCases)
+    func tokenize(dialect: EngineDialect) async throws {
+        let text = String(repeating: "a", count: 400)
+        try await withFakeEngine(FakeScript(dialect: dialect), dialect: dialect) { engine, client in
+            let count = await client.countTokens(text)
+            let asked = engine.requests.contains { $0.path == "/tokenize" }
+            switch dialect {
+            case .vllm, .llamacpp:
+                #expect(asked)
+                #expect(count == 100)  // the fake engine's tokenizer: 4 bytes a token
+            default:
+                #expect(!asked)
+                #expect(count == TokenEstimate.textTokens(text))
+            }
         }
     }
 
