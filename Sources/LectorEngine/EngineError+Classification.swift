@@ -38,6 +38,13 @@ extension EngineError {
                 contextTokens: error["n_ctx"]?.intValue,
                 detail: "the prompt does not fit the engine's context")
         }
+        // llama.cpp without a projector: 500 "image input is not supported"; vLLM with a text-only
+        // model: 400 "... is not a multimodal model".
+        if message.contains("not a multimodal model") {
+            return EngineError(
+                .unsupported, status: status, engineType: engineType, parameter: "image_url",
+                detail: "the engine's model does not take image input")
+        }
         if message.contains("not supported") || message.contains("does not support") || message.contains("unsupported") {
             if message.contains("image") || message.contains("multimodal") || message.contains("vision") {
                 return EngineError(

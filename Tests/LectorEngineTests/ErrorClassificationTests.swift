@@ -225,6 +225,26 @@ struct ErrorClassificationTests {
         }
     }
 
+    @Test("error bodies from each engine's documentation classify", arguments: [
+        (400, #"{"object":"error","message":"This model's maximum context length is 4096 tokens. However, you requested 5000 tokens. Please reduce the length of the messages.","type":"BadRequestError","param":null,"code":400}"#, EngineError.Kind.contextOverflow),
+        (400, #"{"error":{"message":"This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}"#, .contextOverflow),
+        (400, #"{"object":"error","message":"Prompt contains 300000 tokens and 0 draft tokens, too large for model with 262144 maximum context length","type":"invalid_request_error","param":null,"code":"3051"}"#, .contextOverflow),
+        (400, #"{"error":{"message":"'max_tokens' or 'max_completion_tokens' is too large: 8000. This model's maximum context length is 4096 tokens and your request has 2778 input tokens (8000 > 4096 - 2778).","type":"BadRequestError","param":"max_tokens","code":400}}"#, .contextOverflow),
+        (400, #"{"error":{"message":"gemma-3 is not a multimodal model","type":"BadRequestError","param":null,"code":400}}"#, .unsupported),
+        (500, #"{"error":{"code":500,"message":"image input is not supported - hint: if this is unexpected, you may need to provide the mmproj","type":"server_error"}}"#, .unsupported),
+        (404, #"{"error":{"message":"The model `x` does not exist.","type":"NotFoundError","param":"model","code":404}}"#, .badRequest),
+        (403, #"{"detail":"Forbidden"}"#, .authentication),
+        (502, "<html>Bad Gateway</html>", .unavailable),
+        (408, "", .timeout),
+    ])
+    func documentedBodies(status: Int, body: String, kind: EngineError.Kind) {
+        let error = EngineError.classify(status: status, retryAfter: nil, body: Array(body.utf8))
+        #expect(error.kind == kind)
+        #expect(error.status == status)
+        // Engine messages may quote input; the description never carries them.
+        #expect(!error.description.contains("tokens. However"))
+    }
+
     @Test("in-flight requests are bounded by maxInFlight")
     func boundedInFlight() async throws {
         let capacity = FakeEngine.Capacity(slots: 16, serviceTime: .milliseconds(30))
