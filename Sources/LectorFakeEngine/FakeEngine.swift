@@ -224,17 +224,14 @@ public final class FakeEngine: Sendable {
                 try await outbound.write(.body(.byteBuffer(ByteBuffer(string: "data: [DONE]\n\n"))))
                 try await outbound.write(.end(nil))
                 return true
-            case .stall:
-                try await Task.sleep(for: .seconds(3600))
-                return false
-            case .reset:
-                await Self.reset(channel)
-                return false
+            case .stall: return try await write(.stall, to: outbound, channel: channel)
+            case .reset: return try await write(.reset, to: outbound, channel: channel)
             }
         case .delayed(let wait, let next):
             try await Task.sleep(for: wait)
             return try await write(next, to: outbound, channel: channel)
         case .stall:
+            // Until the engine stops (cancellation); the client meanwhile hits its own deadline.
             try await Task.sleep(for: .seconds(3600))
             return false
         case .reset:

@@ -86,6 +86,28 @@ struct ErrorClassificationTests {
         }
     }
 
+    @Test("a long answer that keeps streaming outlives the idle timeout; the same wait in silence does not")
+    func streamingKeepsAlive() async throws {
+        let reasoning = String(repeating: "r", count: 12)
+        let slow = FakeResponses.streamed(
+            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(100), pieces: 12)
+        try await withFakeEngine(
+            FakeScript(dialect: .vllm, otherwise: slow), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
+            idleTimeout: .milliseconds(400)
+        ) { _, client in
+            let response = try await client.complete(sampleRequest(stream: true))
+            #expect(response.reasoning == reasoning)
+        }
+        let silent: FakeReply = .delayed(.milliseconds(1500), ok)
+        try await withFakeEngine(
+            FakeScript(dialect: .vllm, otherwise: silent), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
+            idleTimeout: .milliseconds(400)
+        ) { _, client in
+            let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest()) }
+            #expect(error?.kind == .timeout)
+        }
+    }
+
     @Test("the total deadline holds even while bytes keep coming")
     func totalDeadline() async throws {
         let slow = FakeResponses.streamed(
