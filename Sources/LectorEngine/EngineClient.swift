@@ -129,7 +129,7 @@ public final class EngineClient: Sendable {
                 guard let delay = configuration.retry.delay(after: error, attempt: attempt) else { throw error }
                 logger.debug(
                     "engine request failed; retrying",
-                    metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)"])
+                    metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(Self.nanoseconds(delay) / 1_000_000)"])
                 try await Task.sleep(for: delay)
             }
         }

@@ -13,9 +13,9 @@ struct EngineCheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Check that the engine is reachable, allowed and able to do what analysis needs.",
         discussion: """
-            Sends a few tiny requests (a handful of tokens each): plain streamed chat with usage, strict
-            JSON schema output, image input, and each reasoning_effort value. Nothing is sent when the
-            sovereignty guard refuses the host.
+            Sends a few tiny requests (a handful of tokens each): plain streamed chat with usage, \
+            strict JSON schema output, image input, and each reasoning_effort value. Nothing is sent \
+            when the sovereignty guard refuses the host.
 
             Exit codes: 0 usable; 1 not usable (or refused by the sovereignty guard); 69 unreachable.
             """)
