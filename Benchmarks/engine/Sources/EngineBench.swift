@@ -32,7 +32,7 @@ struct EngineBench {
         let slots = Int(options["slots"] ?? "4")!
         let serviceMs = Double(options["service-ms"] ?? "50")!
         let requests = Int(options["requests"] ?? "400")!
-        let sequential = Int(options["sequential"] ?? "40")!
+        let sequential = Int(options["sequential"] ?? "100")!
         let logger = Logger(label: "lector.bench")
         let root = String(url.dropLast(3))
 
