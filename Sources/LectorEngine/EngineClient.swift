@@ -168,9 +168,10 @@ public final class EngineClient: Sendable {
     func send(
         _ request: ChatRequest, model: String?, dialect: EngineDialect, reasoningEffort: ReasoningEffort?
     ) async throws -> ChatResponse {
-        let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
         var accumulator = try await limiter.withPermit {
-            try await withDeadline(configuration.requestTimeout) {
+            // Serialised only once a slot is free: queued requests with page images stay unencoded.
+            let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
+            return try await withDeadline(configuration.requestTimeout) {
                 try await self.exchange(body: body, stream: request.stream)
             }
         }
