@@ -58,6 +58,8 @@ public final class EngineClient: Sendable {
         // connect timeout.
         http.connectionPool.retryConnectionEstablishment = false
         http.decompression = .disabled
+        // A redirect could send the document to a host the guard never saw: engines do not redirect.
+        http.redirectConfiguration = .disallow
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
         self.limiter = AsyncSemaphore(permits: configuration.maxInFlight)
         self.guardian = SovereigntyGuard(

@@ -1,4 +1,5 @@
 import LectorEngine
+import LectorFakeEngine
 import Testing
 
 /// Public addresses appear here only as inputs to the decision; no test connects to one.
@@ -74,6 +75,18 @@ struct SovereigntyGuardTests {
             #expect(discovery?.kind == .refused)
             let verdict = await client.sovereignty()
             #expect(verdict.reason == .external)
+        }
+    }
+
+    @Test("a redirect is not followed: the document would go to a host the guard never checked")
+    func noRedirects() async throws {
+        // The target stays on loopback (tests never reach out); were it followed, the status would not be 307.
+        let script = FakeScript(
+            dialect: .vllm, otherwise: .respond(status: 307, headers: ["Location": "http://127.0.0.1:1/v1/chat/completions"], body: ""))
+        try await withFakeEngine(script, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1)) { engine, client in
+            let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest()) }
+            #expect(error?.status == 307)
+            #expect(engine.chatRequests.count == 1)
         }
     }
 
