@@ -16,8 +16,7 @@ let package = Package(
     name: "lector",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "lector", targets: ["lector"]),
-        .executable(name: "lector-fake-engine", targets: ["lector-fake-engine"]),
+        .executable(name: "lector", targets: ["lector"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
