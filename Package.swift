@@ -88,6 +88,9 @@ let package = Package(
                 "LectorCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings),
         // Planning, findings schema, validation and quote grounding.
@@ -126,9 +129,42 @@ let package = Package(
             name: "LectorDBTests",
             dependencies: ["LectorCore", "LectorDB", "LectorSchema", "LectorTestSupport"],
             swiftSettings: swiftSettings),
+        // A scriptable OpenAI-compatible server for the engine tests and benchmark: each dialect's shapes,
+        // 429s, 5xx, stalls, resets, malformed bodies, context overflows; K slots with a fixed service time.
+        .target(
+            name: "LectorFakeEngine",
+            dependencies: [
+                "LectorEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "lector-fake-engine",
+            dependencies: [
+                "LectorEngine", "LectorFakeEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings),
+        // Drives the fake engine for `Benchmarks/run engine`: utilization and client overhead.
+        .executableTarget(
+            name: "lector-engine-bench",
+            dependencies: [
+                "LectorEngine",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/engine/Sources",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorEngineTests",
-            dependencies: ["LectorEngine", "LectorTestSupport"],
+            dependencies: [
+                "LectorEngine", "LectorFakeEngine", "LectorCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
     ]
 )

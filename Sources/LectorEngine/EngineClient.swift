@@ -1,0 +1,347 @@
+import AsyncHTTPClient
+import LectorCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A client for one OpenAI-compatible engine (vLLM, NIM, the Mistral API, llama.cpp).
+///
+/// It bounds the requests in flight (``EngineConfiguration/maxInFlight``), retries retryable failures
+/// with backoff and jitter, honours `Retry-After`, degrades a rejected `reasoning_effort` once and
+/// remembers it, and refuses to send anything to a host the sovereignty guard does not allow.
+///
+/// Make one per process and share it; call ``shutdown()`` when done, or use
+/// ``withClient(configuration:resolver:logger:_:)``.
+public final class EngineClient: Sendable {
+    /// The configuration this client was made with.
+    public let configuration: EngineConfiguration
+    let url: EngineURL
+    let http: HTTPClient
+    let limiter: AsyncSemaphore
+    let guardian: SovereigntyGuard
+    let logger: Logger
+
+    struct State: Sendable {
+        var dialect: EngineDialect?
+        var model: String?
+        var verdict: SovereigntyVerdict?
+        var verdictAt: ContinuousClock.Instant?
+        /// Values of `reasoning_effort` the engine rejected, and what is sent instead (nil: omit).
+        var effortSubstitutes: [ReasoningEffort: ReasoningEffort?] = [:]
+    }
+
+    let state: Mutex<State>
+
+    /// Makes a client; no connection is opened until the first request.
+    ///
+    /// - Throws: ``ConfigurationError`` when the URL is unusable.
+    public init(
+        configuration: EngineConfiguration, resolver: any HostResolver = SystemResolver(), logger: Logger
+    ) throws(ConfigurationError) {
+        guard let url = EngineURL(configuration.url) else {
+            throw ConfigurationError(setting: "LECTOR_ENGINE_URL", reason: "must be an http:// or https:// URL")
+        }
+        self.configuration = configuration
+        self.url = url
+        var http = HTTPClient.Configuration()
+        http.timeout = .init(
+            connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
+            read: .nanoseconds(Self.nanoseconds(configuration.idleTimeout)))
+        // One connection per in-flight request: HTTP/1.1 has no multiplexing. Idle connections are
+        // dropped after 4 s, before uvicorn (vLLM) and cpp-httplib (llama.cpp) drop them at 5 s: reusing
+        // a connection the server is closing fails the request ("remote connection closed").
+        http.connectionPool = .init(
+            idleTimeout: .seconds(4), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maxInFlight + 2)
+        // A refused connection should fail now and be retried by our policy, not by the pool until the
+        // connect timeout.
+        http.connectionPool.retryConnectionEstablishment = false
+        http.decompression = .disabled
+        // A redirect could send the document to a host the guard never saw: engines do not redirect.
+        http.redirectConfiguration = .disallow
+        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+        self.limiter = AsyncSemaphore(permits: configuration.maxInFlight)
+        self.guardian = SovereigntyGuard(
+            allowedHosts: configuration.allowedHosts, allowExternal: configuration.allowExternal, resolver: resolver)
+        var logger = logger
+        logger[metadataKey: "engine.host"] = .string(url.host)
+        self.logger = logger
+        self.state = Mutex(State(dialect: configuration.dialect, model: configuration.model))
+    }
+
+    /// Runs `body` with a client and shuts it down afterwards, whether `body` throws or not.
+    public static func withClient<T: Sendable>(
+        configuration: EngineConfiguration, resolver: any HostResolver = SystemResolver(), logger: Logger,
+        isolation: isolated (any Actor)? = #isolation, _ body: (EngineClient) async throws -> T
+    ) async throws -> T {
+        let client = try EngineClient(configuration: configuration, resolver: resolver, logger: logger)
+        do {
+            let value = try await body(client)
+            try? await client.shutdown()
+            return value
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// Closes the connections. The client must not be used afterwards.
+    public func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    // MARK: - Chat completions
+
+    /// Sends a chat completion and returns the normalised answer.
+    ///
+    /// Waits for a free in-flight slot first. Retries retryable failures per ``EngineConfiguration/retry``.
+    /// For a request with a schema, the answer is parsed and checked against it.
+    ///
+    /// - Throws: ``EngineError`` (classified; see ``EngineError/Kind``), or `CancellationError`.
+    public func complete(_ request: ChatRequest) async throws -> ChatResponse {
+        try await ensureAllowed()
+        let (dialect, model) = try await resolvedDialectAndModel()
+        if let limit = dialect.maxImagesPerRequest, request.imageCount > limit {
+            throw EngineError(
+                .badRequest, parameter: "image_url",
+                detail: "\(request.imageCount) images in one request; the \(dialect.rawValue) dialect allows \(limit)")
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            let effort = effectiveEffort(for: request.reasoningEffort)
+            do {
+                var response = try await send(request, model: model, dialect: dialect, reasoningEffort: effort)
+                response.attempts = attempt
+                response.engineHost = url.host
+                response.externalEngine = state.withLock { $0.verdict?.isExternal ?? false }
+                return response
+            } catch let error as EngineError {
+                if error.kind == .badRequest, error.parameter == "reasoning_effort", let effort {
+                    degrade(effort)
+                    attempt -= 1  // a rejected effort value is our mistake, not the engine's failure
+                    continue
+                }
+                guard let delay = configuration.retry.delay(after: error, attempt: attempt) else { throw error }
+                logger.debug(
+                    "engine request failed; retrying",
+                    metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(Self.nanoseconds(delay) / 1_000_000)"])
+                try await Task.sleep(for: delay)
+            }
+        }
+    }
+
+    /// The `reasoning_effort` to send for `requested`, after the degradations this engine forced.
+    func effectiveEffort(for requested: ReasoningEffort?) -> ReasoningEffort? {
+        guard let requested else { return nil }
+        return state.withLock { state in
+            var current: ReasoningEffort? = requested
+            var seen: Set<ReasoningEffort> = []
+            while let value = current, let substitute = state.effortSubstitutes[value], !seen.contains(value) {
+                seen.insert(value)
+                current = substitute
+            }
+            return current
+        }
+    }
+
+    /// Records that the engine rejected `rejected` and picks the nearest value not known to be rejected.
+    private func degrade(_ rejected: ReasoningEffort) {
+        let (substitute, isNew): (ReasoningEffort?, Bool) = state.withLock { state in
+            if let known = state.effortSubstitutes[rejected] { return (known, false) }
+            let next = rejected.fallbacks.first { state.effortSubstitutes[$0] == nil }
+            state.effortSubstitutes[rejected] = .some(next)
+            return (next, true)
+        }
+        // Concurrent requests may all see the rejection; one warning per engine and value is enough.
+        guard isNew else { return }
+        logger.warning(
+            "the engine rejected reasoning_effort; degrading for this and later requests",
+            metadata: ["engine.reasoning_effort.rejected": "\(rejected.rawValue)", "engine.reasoning_effort.sent": "\(substitute?.rawValue ?? "omitted")"])
+    }
+
+    /// One attempt, holding an in-flight slot for the HTTP exchange only.
+    func send(
+        _ request: ChatRequest, model: String?, dialect: EngineDialect, reasoningEffort: ReasoningEffort?
+    ) async throws -> ChatResponse {
+        var accumulator = try await limiter.withPermit {
+            // Serialised only once a slot is free: queued requests with page images stay unencoded.
+            let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
+            return try await withDeadline(configuration.requestTimeout) {
+                try await self.exchange(body: body, stream: request.stream)
+            }
+        }
+        return try finish(&accumulator, request: request, effort: reasoningEffort)
+    }
+
+    /// Runs `body`, failing with a timeout when `limit` passes first.
+    ///
+    /// AsyncHTTPClient's own deadline stops at the response head; a stream that keeps trickling bytes
+    /// would otherwise run forever. Cancelling the exchange cancels its HTTP request.
+    private func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw EngineError(.timeout, detail: "the request deadline passed")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func exchange(body: [UInt8], stream: Bool) async throws -> CompletionAccumulator {
+        var http = HTTPClientRequest(url: url.api("/chat/completions"))
+        http.method = .POST
+        http.headers = headers(json: true)
+        if stream { http.headers.add(name: "Accept", value: "text/event-stream") }
+        http.body = .bytes(ByteBuffer(bytes: body))
+        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(configuration.requestTimeout))
+        do {
+            let response = try await self.http.execute(http, deadline: deadline, logger: logger)
+            guard response.status == .ok else {
+                let bytes = try await response.body.collect(upTo: 1 << 20)
+                throw EngineError.classify(
+                    status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"),
+                    body: Array(buffer: bytes))
+            }
+            var accumulator = CompletionAccumulator()
+            let contentType = response.headers.first(name: "Content-Type") ?? ""
+            if contentType.contains("text/event-stream") {
+                var parser = ServerSentEventParser()
+                for try await chunk in response.body {
+                    for event in parser.feed(chunk.readableBytesView) { try accumulate(event, into: &accumulator) }
+                }
+                for event in parser.finish() { try accumulate(event, into: &accumulator) }
+            } else {
+                let bytes = try await response.body.collect(upTo: 256 << 20)
+                let json: JSONValue
+                do {
+                    json = try JSONValue.parse(bytes.readableBytesView)
+                } catch {
+                    throw EngineError(.malformedResponse, status: 200, detail: "the engine's body is not JSON", transient: true)
+                }
+                try accumulator.add(completion: json)
+            }
+            guard accumulator.sawChoice else {
+                throw EngineError(.malformedResponse, status: 200, detail: "the engine sent no choices", transient: true)
+            }
+            return accumulator
+        } catch let error as EngineError {
+            throw error
+        } catch {
+            throw Self.transportError(error)
+        }
+    }
+
+    private func accumulate(_ event: [UInt8], into accumulator: inout CompletionAccumulator) throws {
+        if event.elementsEqual("[DONE]".utf8) { return }
+        let chunk: JSONValue
+        do {
+            chunk = try JSONValue.parse(event)
+        } catch {
+            throw EngineError(.malformedResponse, status: 200, detail: "a stream event is not JSON", transient: true)
+        }
+        try accumulator.add(chunk: chunk)
+    }
+
+    private func finish(_ accumulator: inout CompletionAccumulator, request: ChatRequest, effort: ReasoningEffort?) throws -> ChatResponse {
+        let finishReason = FinishReason(accumulator.finishReason)
+        var json: JSONValue?
+        if let schema = request.schema {
+            do {
+                json = try JSONValue.parse(accumulator.answer)
+            } catch {
+                throw EngineError(
+                    .malformedResponse,
+                    detail: finishReason == .length
+                        ? "the answer was cut at max_tokens before its JSON ended" : "the answer is not JSON")
+            }
+            let problems = JSONSchemaValidator(schema: schema.schema).problems(in: json!)
+            if !problems.isEmpty {
+                throw EngineError(
+                    .malformedResponse,
+                    detail: "the answer does not match the schema (\(problems.prefix(3).joined(separator: "; ")))")
+            }
+        }
+        return ChatResponse(
+            answer: accumulator.answer, reasoning: accumulator.reasoning.isEmpty ? nil : accumulator.reasoning,
+            finishReason: finishReason, usage: accumulator.usage, model: accumulator.model, json: json,
+            reasoningEffort: effort, attempts: 1)
+    }
+
+    func headers(json: Bool) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if json { headers.add(name: "Content-Type", value: "application/json") }
+        headers.add(name: "User-Agent", value: "lector")
+        if let key = configuration.apiKey { headers.add(name: "Authorization", value: "Bearer \(key.value)") }
+        return headers
+    }
+
+    /// Classifies a failure below HTTP: timeouts, refused and reset connections.
+    static func transportError(_ error: any Error) -> any Error {
+        if error is CancellationError { return error }
+        if let http = error as? HTTPClientError {
+            switch http {
+            case .deadlineExceeded: return EngineError(.timeout, detail: "the request deadline passed")
+            case .readTimeout: return EngineError(.timeout, detail: "the engine was silent longer than the idle timeout")
+            case .cancelled: return CancellationError()
+            case .connectTimeout: return EngineError(.unavailable, detail: "connecting to the engine timed out")
+            case .remoteConnectionClosed: return EngineError(.unavailable, detail: "the engine closed the connection")
+            default: return EngineError(.unavailable, detail: "HTTP failure talking to the engine (\(http.shortDescription))")
+            }
+        }
+        if let io = error as? IOError {
+            return EngineError(.unavailable, detail: "connection failed (errno \(io.errnoCode))")
+        }
+        if error is NIOConnectionError || error is ChannelError {
+            return EngineError(.unavailable, detail: "cannot connect to the engine")
+        }
+        return EngineError(.unavailable, detail: "connection failed (\(type(of: error)))")
+    }
+
+    // MARK: - Sovereignty
+
+    /// The sovereignty guard's verdict for this engine (cached for ``SovereigntyGuard/recheckInterval``).
+    public func sovereignty() async -> SovereigntyVerdict {
+        let now = ContinuousClock.now
+        if let cached = state.withLock({ state -> SovereigntyVerdict? in
+            guard let at = state.verdictAt, now - at < SovereigntyGuard.recheckInterval else { return nil }
+            return state.verdict
+        }) {
+            return cached
+        }
+        let verdict = await guardian.evaluate(host: url.host)
+        let previous = state.withLock { state in
+            defer { state.verdict = verdict; state.verdictAt = now }
+            return state.verdict
+        }
+        if verdict.reason == .externalOptIn && previous != verdict {
+            logger.warning(
+                "documents go to an external engine (allowed by LECTOR_ALLOW_EXTERNAL_ENGINE / --allow-external-engine)",
+                metadata: ["engine.addresses": "\(verdict.addresses.map(\.description).joined(separator: ","))"])
+        }
+        return verdict
+    }
+
+    func ensureAllowed() async throws {
+        let verdict = await sovereignty()
+        guard verdict.allowed else {
+            throw EngineError(
+                .refused,
+                detail: verdict.reason == .unresolvable
+                    ? "the engine host \(verdict.host) does not resolve"
+                    : "the engine host \(verdict.host) is outside loopback and private networks (\(verdict.addresses.map(\.description).joined(separator: ", "))); allow it with LECTOR_ENGINE_ALLOWED_HOSTS or opt in with --allow-external-engine / LECTOR_ALLOW_EXTERNAL_ENGINE=1")
+        }
+    }
+}
+
+extension HTTPClientError {
+    fileprivate var shortDescription: String { String(describing: self).prefix(80).description }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import LectorCore
+
+/// Where the engine is and how to talk to it.
+///
+/// Build it from the environment with ``fromEnvironment()``, then override fields from flags.
+public struct EngineConfiguration: Sendable {
+    /// The OpenAI-compatible base URL, ending in `/v1` (added when the URL has no path).
+    public var url: String
+    /// The model to ask for; nil takes the first model the engine lists.
+    public var model: String?
+    /// The API key, sent as `Authorization: Bearer`.
+    public var apiKey: Secret?
+    /// The dialect; nil detects it.
+    public var dialect: EngineDialect?
+    /// Hosts allowed whatever they resolve to (`LECTOR_ENGINE_ALLOWED_HOSTS`, comma-separated; `.domain`
+    /// allows a whole domain).
+    public var allowedHosts: [String]
+    /// Whether engines outside loopback and private networks may receive documents.
+    public var allowExternal: Bool
+    /// The most requests this client has in flight at once (set it to the engine's slots, or a little
+    /// more, to keep continuous batching full).
+    public var maxInFlight: Int
+    /// The deadline for a whole request, retries excluded.
+    public var requestTimeout: Duration
+    /// The longest silence while waiting for bytes (streaming keeps long reasoning alive).
+    public var idleTimeout: Duration
+    /// The connect timeout.
+    public var connectTimeout: Duration
+    /// Retries for retryable failures.
+    public var retry: RetryPolicy
+
+    /// The URL used when `LECTOR_ENGINE_URL` is unset: the local engine of `deploy/local/engine`.
+    public static let defaultURL = "http://127.0.0.1:8088/v1"
+
+    /// A configuration; defaults suit the local engine and long reasoning requests (30 min total, 5 min idle).
+    public init(
+        url: String = EngineConfiguration.defaultURL, model: String? = nil, apiKey: Secret? = nil,
+        dialect: EngineDialect? = nil, allowedHosts: [String] = [], allowExternal: Bool = false, maxInFlight: Int = 8,
+        requestTimeout: Duration = .seconds(1800), idleTimeout: Duration = .seconds(300),
+        connectTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy()
+    ) {
+        self.url = url
+        self.model = model
+        self.apiKey = apiKey
+        self.dialect = dialect
+        self.allowedHosts = allowedHosts
+        self.allowExternal = allowExternal
+        self.maxInFlight = max(1, maxInFlight)
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.connectTimeout = connectTimeout
+        self.retry = retry
+    }
+
+    /// Reads `LECTOR_ENGINE_URL`, `LECTOR_ENGINE_MODEL`, `LECTOR_ENGINE_API_KEY` (or `_FILE`),
+    /// `LECTOR_ENGINE_DIALECT`, `LECTOR_ENGINE_ALLOWED_HOSTS`, `LECTOR_ALLOW_EXTERNAL_ENGINE`,
+    /// `LECTOR_ENGINE_MAX_IN_FLIGHT`, `LECTOR_ENGINE_TIMEOUT` and `LECTOR_ENGINE_IDLE_TIMEOUT` (seconds).
+    ///
+    /// - Throws: ``ConfigurationError`` naming the variable that is set but unusable.
+    public static func fromEnvironment() throws(ConfigurationError) -> EngineConfiguration {
+        var configuration = EngineConfiguration()
+        if let url = Environment.value("LECTOR_ENGINE_URL"), !url.isEmpty { configuration.url = url }
+        configuration.model = Environment.value("LECTOR_ENGINE_MODEL").flatMap { $0.isEmpty ? nil : $0 }
+        configuration.apiKey = try Secret.fromEnvironment("LECTOR_ENGINE_API_KEY")
+        if let raw = Environment.value("LECTOR_ENGINE_DIALECT"), !raw.isEmpty, raw != "auto" {
+            guard let dialect = EngineDialect(rawValue: raw.lowercased()) else {
+                throw ConfigurationError(
+                    setting: "LECTOR_ENGINE_DIALECT",
+                    reason: "must be auto, \(EngineDialect.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.dialect = dialect
+        }
+        configuration.allowedHosts = (Environment.value("LECTOR_ENGINE_ALLOWED_HOSTS") ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        configuration.allowExternal = Environment.flag("LECTOR_ALLOW_EXTERNAL_ENGINE")
+        if let raw = Environment.value("LECTOR_ENGINE_MAX_IN_FLIGHT"), !raw.isEmpty {
+            guard let n = Int(raw), n > 0 else {
+                throw ConfigurationError(setting: "LECTOR_ENGINE_MAX_IN_FLIGHT", reason: "must be a positive integer")
+            }
+            configuration.maxInFlight = n
+        }
+        for (name, keyPath) in [
+            ("LECTOR_ENGINE_TIMEOUT", \EngineConfiguration.requestTimeout),
+            ("LECTOR_ENGINE_IDLE_TIMEOUT", \EngineConfiguration.idleTimeout),
+        ] {
+            if let raw = Environment.value(name), !raw.isEmpty {
+                guard let seconds = Double(raw), seconds > 0 else {
+                    throw ConfigurationError(setting: name, reason: "must be a positive number of seconds")
+                }
+                configuration[keyPath: keyPath] = .milliseconds(Int64(seconds * 1000))
+            }
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Checks the URL's shape.
+    public func validate() throws(ConfigurationError) {
+        guard let parts = EngineURL(url) else {
+            throw ConfigurationError(setting: "LECTOR_ENGINE_URL", reason: "must be an http:// or https:// URL")
+        }
+        _ = parts
+    }
+}

@@ -1,1 +1,0 @@
-// The LectorEngine module; see DESIGN.md §3 for its concern.

@@ -1,0 +1,72 @@
+import ArgumentParser
+import LectorEngine
+import LectorFakeEngine
+
+import Foundation
+
+/// `lector-fake-engine`: the fake engine as a server, for `Benchmarks/run engine` and manual tests.
+///
+/// Every chat completion holds one of `--slots` slots for `--service-ms`, then gets a small
+/// schema-valid answer in the dialect's shape. `GET /fake/stats` reports the slot accounting,
+/// `POST /fake/reset` clears it.
+@main
+struct FakeEngineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lector-fake-engine", abstract: "A fake OpenAI-compatible engine on loopback (tests, benchmarks).")
+
+    @Option(help: "Port (0: any free port; the chosen one is printed).")
+    var port = 0
+
+    @Option(help: "Parallel slots.")
+    var slots = 4
+
+    @Option(help: "Service time per request, in milliseconds.")
+    var serviceMs = 50
+
+    @Option(help: "Dialect whose shapes to serve: vllm, nim, mistral, llamacpp, openai.")
+    var dialect = "vllm"
+
+    @Flag(help: "Stream answers (server-sent events).")
+    var stream = false
+
+    func run() async throws {
+        guard let dialect = EngineDialect(rawValue: dialect) else { throw ValidationError("unknown dialect \(dialect)") }
+        let capacity = FakeEngine.Capacity(slots: slots, serviceTime: .milliseconds(serviceMs))
+        let answer = #"{"ok":true}"#
+        let reply =
+            stream
+            ? FakeResponses.streamed(dialect: dialect, answer: answer)
+            : FakeResponses.completion(dialect: dialect, answer: answer)
+        let script = FakeScript(dialect: dialect, otherwise: reply)
+        try await FakeEngine.run(
+            host: "127.0.0.1", port: port, capacity: capacity,
+            handler: { request in
+                switch request.path {
+                case "/fake/stats":
+                    let s = capacity.statistics
+                    let window = s.firstStart.flatMap { start in s.lastEnd.map { $0 - start } } ?? .zero
+                    return .json(200, [
+                        "slots": .number(Double(capacity.slots)),
+                        "service_ms": .number(Double(serviceMs)),
+                        "completed": .number(Double(s.completed)),
+                        "busy_ms": .number(Self.milliseconds(s.busy)),
+                        "window_ms": .number(Self.milliseconds(window)),
+                        "peak_busy_slots": .number(Double(s.peakBusySlots)),
+                    ])
+                case "/fake/reset":
+                    capacity.reset()
+                    return .json(200, ["reset": true])
+                default:
+                    return await script.handler(request)
+                }
+            },
+            onListening: { engine in
+                // Unbuffered: the benchmark script reads this line to learn the port.
+                FileHandle.standardOutput.write(Data("listening on \(engine.port)\n".utf8))
+            })
+    }
+
+    static func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15
+    }
+}
