@@ -126,6 +126,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "LectorCLITests",
+            dependencies: ["LectorDB", "LectorTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "LectorDBTests",
             dependencies: ["LectorCore", "LectorDB", "LectorSchema", "LectorTestSupport"],
             swiftSettings: swiftSettings),

@@ -24,8 +24,7 @@ public final class TemporaryPostgresCluster: Sendable {
 
     private static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try body() }) }
-            thread.start()
+            Thread { continuation.resume(with: Result { try body() }) }.start()
         }
     }
 
@@ -76,32 +75,11 @@ public final class TemporaryPostgresCluster: Sendable {
         }
     }
 
-    /// Runs a tool and waits for it with posix_spawn and waitpid (Foundation's Process has been seen to
-    /// miss the exit of a child whose grandchild, the server, lives on).
     private static func run(_ path: String, _ arguments: [String]) throws {
-        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("lector-pg-\(UUID().uuidString).err").path
-        defer { unlink(errorsPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        // A file, not a pipe: the server that pg_ctl starts would hold a pipe open forever.
-        posix_spawn_file_actions_addopen(&actions, 2, errorsPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard spawned == 0 else {
-            throw DatabaseError(kind: .other, message: "cannot run \(path): \(String(cString: strerror(spawned)))")
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exited = status & 0x7f == 0
-        guard exited && (status >> 8) & 0xff == 0 else {
-            let message = (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? ""
+        let result = try ChildProcess.runBlocking(path, arguments)
+        guard result.status == 0 else {
             throw DatabaseError(
-                kind: .other, message: "\(URL(fileURLWithPath: path).lastPathComponent) failed: \(message)")
+                kind: .other, message: "\(URL(fileURLWithPath: path).lastPathComponent) failed: \(result.standardError)")
         }
     }
 
