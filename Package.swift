@@ -132,7 +132,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorQueueTests",
-            dependencies: ["LectorQueue", "LectorDB", "LectorTestSupport"],
+            dependencies: [
+                "LectorQueue", "LectorDB", "LectorSchema", "LectorCore", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorEngineTests",

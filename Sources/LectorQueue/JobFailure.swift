@@ -57,8 +57,9 @@ public struct RetryPolicy: Sendable, Equatable {
     public func delay(afterAttempt attempt: Int, random: Double = Double.random(in: 0...1)) -> Double {
         let exponent = Double(max(0, min(attempt - 1, 62)))
         let raw = base * pow2(exponent)
-        let jittered = raw * (1 - jitter + 2 * jitter * random)
-        return min(cap, jittered)
+        let jittered = raw * (1 + jitter * (2 * random - 1))
+        // Whole milliseconds: what the database stores, and stable to compare.
+        return (min(cap, jittered) * 1000).rounded() / 1000
     }
 
     private func pow2(_ e: Double) -> Double {

@@ -30,7 +30,8 @@ public struct QueueError: LectorError, Equatable {
     public var code: String { "queue.\(kind.rawValue)" }
     public var description: String { jobID.map { "job \($0): \(message)" } ?? message }
 
-    static func lostLease(_ id: Int64) -> QueueError {
+    /// The error for a completion, failure or release whose lease no longer matches.
+    public static func lostLease(_ id: Int64) -> QueueError {
         QueueError(kind: .lostLease, jobID: id, message: "the lease was lost; nothing was committed")
     }
 }
