@@ -34,9 +34,7 @@ enum QueueTestDatabase {
         _ body: (_ client: PostgresClient, _ queue: JobQueue, _ url: String) async throws -> T
     ) async throws -> T {
         let name = "lector_queue_test_\(UInt64.random(in: 0...UInt64.max) & 0xffff_ffff_ffff)"
-        let admin = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: base, maxConnections: 1), logger: logger)
-        try await admin.query("CREATE DATABASE \(quoteIdentifier(name))")
+        try await admin(base) { try await $0.query("CREATE DATABASE \(quoteIdentifier(name))") }
         let url = url(base, database: name)
         let client = PostgresClient(
             configuration: PostgresConfiguration(connectionString: url, maxConnections: maxConnections), logger: logger)
@@ -44,12 +42,24 @@ enum QueueTestDatabase {
             try await Migrator(migrations: LectorSchema.migrations, logger: logger).migrate(client)
             let value = try await body(client, JobQueue(client: client, logger: logger), url)
             await client.shutdown()
-            try await admin.query("DROP DATABASE \(quoteIdentifier(name)) WITH (FORCE)")
-            await admin.shutdown()
+            try await admin(base) { try await $0.query("DROP DATABASE \(quoteIdentifier(name)) WITH (FORCE)") }
             return value
         } catch {
             await client.shutdown()
-            try? await admin.query("DROP DATABASE \(quoteIdentifier(name)) WITH (FORCE)")
+            try? await admin(base) { try await $0.query("DROP DATABASE \(quoteIdentifier(name)) WITH (FORCE)") }
+            throw error
+        }
+    }
+
+    /// A short-lived client for CREATE/DROP DATABASE: a fresh connection each time, so a server restart
+    /// in between (the restart test) leaves no dead connection to trip on.
+    private static func admin(_ base: String, _ body: (PostgresClient) async throws -> Void) async throws {
+        let admin = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: base, maxConnections: 1), logger: logger)
+        do {
+            try await body(admin)
+            await admin.shutdown()
+        } catch {
             await admin.shutdown()
             throw error
         }
@@ -70,8 +80,20 @@ enum QueueTestDatabase {
 
 extension PostgresClient {
     /// The single bigint a query returns.
+    ///
+    /// Tries again on a lost connection: after a server restart the pool can hand out each of its idle
+    /// connections that died while idle once (reported to the LectorDB owner).
     func scalar(_ sql: String, _ binds: [any PostgresEncodable] = []) async throws -> Int64 {
-        let rows = try await query(sql, binds)
-        return try rows.one().decode(rows.columns[0], as: Int64.self)
+        var attempt = 0
+        var rows: PostgresRows?
+        while rows == nil {
+            do {
+                rows = try await query(sql, binds)
+            } catch let error as DatabaseError where attempt < 20 && (error.isConnectionLevel || error.message.contains("closed the connection")) {
+                attempt += 1
+            }
+        }
+        let result = rows!
+        return try result.one().decode(result.columns[0], as: Int64.self)
     }
 }
