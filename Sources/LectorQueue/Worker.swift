@@ -205,8 +205,11 @@ public final class Worker: Service, Sendable {
     private func rescue() async {
         do {
             try await queue.rescueExpired()
+            if let retention = configuration.pruneAfterSeconds {
+                try await queue.pruneFinished(olderThan: retention)
+            }
         } catch {
-            logger.warning("rescue failed", metadata: ["error": "\(error)"])
+            logger.warning("rescue or pruning failed", metadata: ["error": "\(error)"])
         }
     }
 

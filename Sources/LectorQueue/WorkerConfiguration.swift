@@ -17,13 +17,17 @@ public struct WorkerConfiguration: Sendable {
     /// On graceful shutdown, how long running jobs may take before they are cancelled and released.
     public var shutdownGraceSeconds: Double
     public var retryPolicy: RetryPolicy
+    /// When set, completed and cancelled jobs older than this many seconds are deleted on each rescue
+    /// round (failed jobs are kept).
+    public var pruneAfterSeconds: Double?
     /// Identifies this process in `lector.jobs.worker_id`.
     public var workerID: String
 
     public init(
         queue: String = "default", concurrency: Int = 10, leaseSeconds: Double = 30, heartbeatSeconds: Double? = nil,
         rescueSeconds: Double = 15, pollSeconds: Double = 1, shutdownGraceSeconds: Double = 30,
-        retryPolicy: RetryPolicy = RetryPolicy(), workerID: String = WorkerConfiguration.defaultWorkerID()
+        retryPolicy: RetryPolicy = RetryPolicy(), pruneAfterSeconds: Double? = nil,
+        workerID: String = WorkerConfiguration.defaultWorkerID()
     ) {
         precondition(concurrency > 0 && leaseSeconds > 0)
         self.queue = queue
@@ -34,6 +38,7 @@ public struct WorkerConfiguration: Sendable {
         self.pollSeconds = pollSeconds
         self.shutdownGraceSeconds = shutdownGraceSeconds
         self.retryPolicy = retryPolicy
+        self.pruneAfterSeconds = pruneAfterSeconds
         self.workerID = workerID
     }
 

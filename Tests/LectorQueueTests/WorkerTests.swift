@@ -142,3 +142,61 @@ struct WorkerTests {
         }
     }
 }
+
+@Suite("Worker wake-up, heartbeats and pruning")
+struct WorkerLoopTests {
+    @Test func notificationWakesAnIdleWorkerWithoutPolling() async throws {
+        try await QueueTestDatabase.with { client, queue, _ in
+            var handlers = JobHandlers()
+            handlers.register("k") { _ in }
+            // A poll interval of an hour: only NOTIFY can bring the job to the worker within the test.
+            let worker = Worker(
+                queue: queue, handlers: handlers,
+                configuration: WorkerConfiguration(concurrency: 2, pollSeconds: 3600), logger: QueueTestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                // Wait until the worker listens (its listener connection shows up), then enqueue.
+                #expect(try await QueueTestDatabase.eventually {
+                    try await client.scalar(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'") >= 1
+                })
+                // The first claim at start-up found nothing; this job arrives afterwards.
+                #expect(try await QueueTestDatabase.eventually { worker.runningCount == 0 })
+                let id = try await queue.enqueue(NewJob(kind: "k")).id
+                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: id).state == .completed })
+                worker.shutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test func heartbeatsKeepALongJobLeasedAndPruningRuns() async throws {
+        try await QueueTestDatabase.with { client, queue, _ in
+            var handlers = JobHandlers()
+            handlers.register("long") { _ in
+                // Five lease lengths: only heartbeats keep the job from being rescued meanwhile.
+                try await Task.sleep(for: .seconds(5))
+            }
+            let old = try await queue.enqueue(NewJob(kind: "long", maxAttempts: 1))
+            let oldJob = try #require(try await queue.claim(queue: "default", limit: 1, workerID: "t", leaseSeconds: 30).first)
+            try await queue.complete(oldJob.lease)
+            try await client.query("UPDATE lector.jobs SET finished_at = now() - interval '2 days' WHERE id = $1", [old.id])
+            let id = try await queue.enqueue(NewJob(kind: "long", maxAttempts: 1)).id
+            let worker = Worker(
+                queue: queue, handlers: handlers,
+                configuration: WorkerConfiguration(
+                    concurrency: 1, leaseSeconds: 1, heartbeatSeconds: 0.2, rescueSeconds: 0.1, pruneAfterSeconds: 86_400),
+                logger: QueueTestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: id).state == .completed })
+                worker.shutdown()
+                try await group.waitForAll()
+            }
+            let job = try await queue.job(id: id)
+            #expect(job.attempt == 1)
+            #expect(try await queue.errors(jobID: id).isEmpty)
+            await #expect(throws: QueueError.self) { try await queue.job(id: old.id) }
+        }
+    }
+}
