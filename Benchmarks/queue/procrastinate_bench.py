@@ -1,5 +1,7 @@
 """Procrastinate's side of Benchmarks/run queue: defers N no-op jobs, then times a worker until the
-queue is empty. Prints one JSON object. Usage: procrastinate_bench.py CONNINFO JOBS CONCURRENCY"""
+queue is empty. Prints one JSON object.
+Usage: procrastinate_bench.py CONNINFO JOBS CONCURRENCY [WORKERS]: WORKERS workers (default 1) run side by
+side in this process, as Lector's benchmark runs several worker runtimes in one process."""
 import asyncio
 import json
 import sys
@@ -8,6 +10,7 @@ import time
 import procrastinate
 
 conninfo, jobs, concurrency = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
 
 
@@ -24,8 +27,11 @@ async def main():
             await noop.batch_defer_async(*[{"n": j} for j in range(i, min(jobs, i + 1000))])
         enqueue_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        await app.run_worker_async(
-            queues=["bench"], concurrency=concurrency, wait=False, install_signal_handlers=False)
+        await asyncio.gather(*[
+            app.run_worker_async(
+                queues=["bench"], name=f"bench-{i}", concurrency=concurrency, wait=False,
+                install_signal_handlers=False)
+            for i in range(workers)])
         seconds = time.perf_counter() - start
         async with app.connector.pool.connection() as conn:
             row = await (await conn.execute(

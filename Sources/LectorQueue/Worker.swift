@@ -160,7 +160,9 @@ public final class Worker: Service, Sendable {
                     for job in claimed {
                         jobs.addTask { await self.execute(job) }
                     }
-                    drained = claimed.count < free
+                    // Fewer jobs than asked does not mean an empty queue: other workers hold rows that
+                    // SKIP LOCKED passed over. Only an empty claim waits for a notification or the poll.
+                    drained = claimed.isEmpty
                     if !drained { continue }
                 }
                 _ = await wakes.next()
@@ -321,16 +323,28 @@ final class Completer: Sendable {
         }
     }
 
+    /// Up to this many completion statements run at once, so commits overlap (group commit) while the
+    /// next batch gathers.
+    static let parallelFlushes = 4
+
     /// Runs until cancelled; the worker cancels it only after every job task (each waiting here) ended.
     func run() async {
-        for await _ in signal {
-            while true {
-                let batch = pending.withLock { p in
-                    defer { p.removeAll(keepingCapacity: true) }
-                    return p
+        await withTaskGroup(of: Void.self) { flushes in
+            var running = 0
+            for await _ in signal {
+                while true {
+                    let batch = pending.withLock { p in
+                        defer { p.removeAll(keepingCapacity: true) }
+                        return p
+                    }
+                    if batch.isEmpty { break }
+                    if running == Self.parallelFlushes {
+                        await flushes.next()
+                        running -= 1
+                    }
+                    running += 1
+                    flushes.addTask { await self.flush(batch) }
                 }
-                if batch.isEmpty { break }
-                await flush(batch)
             }
         }
     }

@@ -19,6 +19,7 @@ struct QueueBench: AsyncParsableCommand {
     var phase: Phase
     @Option(help: "Jobs (or rows) to use.") var jobs = 100_000
     @Option(help: "Worker concurrency (process) or claimers (claims).") var concurrency = 64
+    @Option(help: "Worker runtimes in this process (process), as several worker processes would run.") var workers = 1
     @Option(help: "Completed rows kept in the table (claims).") var retained = 1_000_000
     @Option(help: "Jobs per claim (claims).") var batch = 10
     @Option(help: "Write the enqueued rows as COPY text to this file (enqueue), for the raw COPY peer.")
@@ -27,7 +28,7 @@ struct QueueBench: AsyncParsableCommand {
     func run() async throws {
         let logger = global.makeLogger()
         try await reportingErrors {
-            try await global.withDatabase(logger: logger, maxConnections: concurrency + 4) { client in
+            try await global.withDatabase(logger: logger, maxConnections: workers * 4 + concurrency + 4) { client in
                 let queue = JobQueue(client: client, logger: logger)
                 switch phase {
                 case .enqueue: try await enqueue(client, queue)
@@ -70,12 +71,14 @@ struct QueueBench: AsyncParsableCommand {
         try await client.query("VACUUM ANALYZE lector.jobs")
         var handlers = JobHandlers()
         handlers.register("noop") { _ in }
-        let worker = Worker(
-            queue: queue, handlers: handlers,
-            configuration: WorkerConfiguration(queue: "bench", concurrency: concurrency), logger: logger)
+        let runtimes = (0..<workers).map { _ in
+            Worker(
+                queue: queue, handlers: handlers,
+                configuration: WorkerConfiguration(queue: "bench", concurrency: concurrency), logger: logger)
+        }
         let start = ContinuousClock.now
         let seconds = try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await worker.run() }
+            for worker in runtimes { group.addTask { try await worker.run() } }
             while try await client.query(
                 """
                 SELECT 1 FROM lector.jobs WHERE queue = 'bench'
@@ -85,7 +88,7 @@ struct QueueBench: AsyncParsableCommand {
                 try await Task.sleep(for: .milliseconds(5))
             }
             let seconds = (ContinuousClock.now - start).seconds
-            worker.shutdown()
+            for worker in runtimes { worker.shutdown() }
             try await group.waitForAll()
             return seconds
         }
