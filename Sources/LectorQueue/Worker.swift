@@ -109,6 +109,12 @@ public final class Worker: Service, Sendable {
         var failures = 0
         await withDiscardingTaskGroup { jobs in
             while true {
+                if Task.isCancelled {
+                    // Cancelled rather than shut down gracefully: the job tasks are cancelled with us;
+                    // the group waits for them, and run() releases what they leave.
+                    logger.info("worker cancelled")
+                    return
+                }
                 let (stopping, running, hinted, graceExpired) = state.withLock { s in
                     defer { s.workHint = false }
                     return (s.stopping, s.running, s.workHint, s.graceExpired)
@@ -245,7 +251,11 @@ public final class Worker: Service, Sendable {
             case .completed: return "completed"
             case .lostLease: return "lost_lease"
             case .none:
-                return await completer.complete(job.lease) ? "completed" : "lost_lease"
+                switch await completer.complete(job.lease) {
+                case true?: return "completed"
+                case false?: return "lost_lease"
+                case nil: return "released"
+                }
             }
         } catch let error as QueueError where error.kind == .lostLease {
             context.logger.info("job lost its lease; its writes were not committed")
@@ -305,7 +315,9 @@ public final class Worker: Service, Sendable {
 final class Completer: Sendable {
     private let queue: JobQueue
     private let logger: Logger
-    private let pending = Mutex<[(lease: JobLease, done: CheckedContinuation<Bool, Never>)]>([])
+    private typealias Item = (lease: JobLease, done: CheckedContinuation<Bool?, Never>)
+    /// The completions waiting for the next batch; `closed` once the completer stopped.
+    private let pending = Mutex<(items: [Item], closed: Bool)>(([], false))
     private let signal: AsyncStream<Void>
     private let signalContinuation: AsyncStream<Void>.Continuation
 
@@ -315,11 +327,15 @@ final class Completer: Sendable {
         (signal, signalContinuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Completes `lease` in the next batch; returns false when the lease was lost.
-    func complete(_ lease: JobLease) async -> Bool {
+    /// Completes `lease` in the next batch; returns false when the lease was lost, nil when the worker
+    /// was cancelled before the completion could be written (the job is still leased).
+    func complete(_ lease: JobLease) async -> Bool? {
         await withCheckedContinuation { continuation in
-            pending.withLock { $0.append((lease, continuation)) }
-            signalContinuation.yield()
+            let accepted = pending.withLock { p in
+                if !p.closed { p.items.append((lease, continuation)) }
+                return !p.closed
+            }
+            if accepted { signalContinuation.yield() } else { continuation.resume(returning: nil) }
         }
     }
 
@@ -334,8 +350,8 @@ final class Completer: Sendable {
             for await _ in signal {
                 while true {
                     let batch = pending.withLock { p in
-                        defer { p.removeAll(keepingCapacity: true) }
-                        return p
+                        defer { p.items.removeAll(keepingCapacity: true) }
+                        return p.items
                     }
                     if batch.isEmpty { break }
                     if running == Self.parallelFlushes {
@@ -347,19 +363,30 @@ final class Completer: Sendable {
                 }
             }
         }
+        // Cancelled: nobody may wait forever for a completion that will not be written.
+        let abandoned = pending.withLock { p in
+            p.closed = true
+            defer { p.items.removeAll() }
+            return p.items
+        }
+        for item in abandoned { item.done.resume(returning: nil) }
     }
 
-    private func flush(_ batch: [(lease: JobLease, done: CheckedContinuation<Bool, Never>)]) async {
+    private func flush(_ batch: [Item]) async {
         var delay = 50
         while true {
             do {
-                // Not cancellable: a completion whose continuation is never resumed would hang its job.
+                // Every path resumes every continuation: a job task waits on each.
                 let completed = try await queue.complete(batch.map(\.lease))
                 for item in batch { item.done.resume(returning: completed.contains(item.lease.jobID)) }
                 return
             } catch {
                 // A lost connection may have committed the batch: retrying is safe, the fence makes the
                 // second UPDATE a no-op for rows already completed (reported as lost, never run twice).
+                if Task.isCancelled {
+                    for item in batch { item.done.resume(returning: nil) }
+                    return
+                }
                 logger.warning("completing jobs failed; retrying", metadata: ["error": "\(error)", "jobs.count": "\(batch.count)"])
                 if delay > 30_000 {
                     for item in batch { item.done.resume(returning: false) }

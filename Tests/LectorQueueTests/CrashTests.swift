@@ -82,6 +82,28 @@ struct CrashTests {
         }
     }
 
+    @Test func sigtermShutsTheRealBinaryDownGracefullyAndReleasesItsJobs() async throws {
+        let binary = try ProcessHelpers.lectorBinary()
+        try await QueueTestDatabase.with { client, queue, url in
+            let ids = try await queue.enqueue(
+                (0..<3).map { _ in NewJob(queue: "term", kind: "sleep", args: PostgresJSON(text: "{\"ms\": 600000}")) })
+            let pid = try ProcessHelpers.spawn([
+                binary.path, "queue", "work", "--database-url", url, "--queue", "term", "--concurrency", "2",
+                "--grace-seconds", "0.5", "--worker-id", "terminated",
+            ])
+            let running = try await QueueTestDatabase.eventually(120) {
+                try await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'running'") == 2
+            }
+            kill(pid, SIGTERM)
+            #expect(ProcessHelpers.wait(pid) == 0)
+            #expect(running)
+            let rows = try await client.query(
+                "SELECT state::text AS state, attempt FROM lector.jobs WHERE id = ANY($1)", [ids])
+            #expect(try rows.map { try $0.decode("state", as: String.self) } == ["available", "available", "available"])
+            #expect(try rows.map { try $0.decode("attempt", as: Int.self) } == [0, 0, 0])
+        }
+    }
+
     @Test func workersSurviveAPostgreSQLRestartWithoutLosingOrDuplicatingJobs() async throws {
         let cluster = try ScratchCluster()
         defer { cluster.destroy() }

@@ -88,6 +88,26 @@ struct WorkerTests {
         }
     }
 
+    @Test func cancellingTheWorkerReleasesItsJobs() async throws {
+        try await QueueTestDatabase.with { client, queue, _ in
+            var handlers = JobHandlers()
+            handlers.register("slow") { _ in try await Task.sleep(for: .seconds(3600)) }
+            handlers.register("quick") { _ in }
+            let ids = try await queue.enqueue((0..<3).map { _ in NewJob(kind: "slow") })
+            let worker = Worker(
+                queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 3),
+                logger: QueueTestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                #expect(try await QueueTestDatabase.eventually { worker.runningCount == 3 })
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+            #expect(try await client.scalar(
+                "SELECT count(*) FROM lector.jobs WHERE id = ANY($1) AND state = 'available' AND attempt = 0", [ids]) == 3)
+        }
+    }
+
     @Test func gracefulShutdownLetsJobsFinishWithinTheGracePeriod() async throws {
         try await QueueTestDatabase.with { client, queue, _ in
             let gate = AsyncStream<Void>.makeStream()
