@@ -67,4 +67,31 @@ struct CronTests {
             #expect(try await client.scalar("SELECT count(*) FROM lector.jobs WHERE kind = 'tick'") == 1)
         }
     }
+
+    @Test func threeRunningSchedulersEnqueueTheNextRealTickOnce() async throws {
+        try await QueueTestDatabase.with { client, queue, _ in
+            let every = CronJob(
+                name: "real-minute", schedule: try CronSchedule("* * * * *"), job: NewJob(queue: "cron", kind: "tick"))
+            let started = Date()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 {
+                    let scheduler = CronScheduler(queue: queue, jobs: [every], logger: QueueTestDatabase.logger)
+                    group.addTask { try await scheduler.run() }
+                }
+                // The minute boundary after the start: up to a minute of real time.
+                let ticked = try await QueueTestDatabase.eventually(90) {
+                    try await client.scalar(
+                        "SELECT count(*) FROM lector.cron_ticks WHERE scheduled_at > $1", [started]) >= 1
+                }
+                #expect(ticked)
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+            // The catch-up tick from start-up and the live tick: one job each, whatever the three did.
+            let ticks = try await client.scalar("SELECT count(*) FROM lector.cron_ticks")
+            #expect(ticks == 2)
+            #expect(try await client.scalar("SELECT count(*) FROM lector.jobs WHERE kind = 'tick'") == ticks)
+            #expect(try await client.scalar("SELECT count(DISTINCT args->>'scheduled_for') FROM lector.jobs") == ticks)
+        }
+    }
 }
