@@ -180,8 +180,10 @@ struct WorkerLoopTests {
                     try await client.scalar(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'") >= 1
                 })
-                // The first claim at start-up found nothing; this job arrives afterwards.
-                #expect(try await QueueTestDatabase.eventually { worker.runningCount == 0 })
+                // Two jobs in turn: once a claim came back empty, only a notification makes the worker
+                // claim again (with notifications ignored, neither job completes within the deadline).
+                let first = try await queue.enqueue(NewJob(kind: "k")).id
+                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: first).state == .completed })
                 let id = try await queue.enqueue(NewJob(kind: "k")).id
                 #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: id).state == .completed })
                 worker.shutdown()
