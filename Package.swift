@@ -114,6 +114,8 @@ let package = Package(
                 "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
 
@@ -162,6 +164,14 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/engine/Sources",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorQueueTests",
+            dependencies: [
+                "LectorQueue", "LectorDB", "LectorSchema", "LectorCore", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorEngineTests",

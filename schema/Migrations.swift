@@ -7,7 +7,8 @@ import LectorDB
 /// `PackageResources._002_x_sql`.
 public enum LectorSchema {
     public static let migrations: [Migration] = [
-        migration(1, "0001_core.sql", PackageResources._001_core_sql)
+        migration(1, "0001_core.sql", PackageResources._001_core_sql),
+        migration(2, "0002_queue.sql", PackageResources._002_queue_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {

@@ -13,7 +13,9 @@ struct Lector: AsyncParsableCommand {
             Exit codes: 0 success, 1 failure, 64 usage error, 69 a dependency (database, engine) unavailable.
             """,
         version: LectorVersion.string,
-        subcommands: [Migrate.self, VersionCommand.self, Engine.self]
+        subcommands: [
+            Migrate.self, Status.self, Retry.self, Cancel.self, QueueCommand.self, Engine.self, VersionCommand.self,
+        ]
     )
 }
 

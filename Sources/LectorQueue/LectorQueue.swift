@@ -1,1 +1,0 @@
-// The LectorQueue module; see DESIGN.md §3 for its concern.
