@@ -74,12 +74,14 @@ struct ErrorClassificationTests {
         let stall: FakeReply =
             stream ? FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"no"}"#, ending: .stall) : .stall
         let script = FakeScript(dialect: .vllm, replies: [stall, ok])
-        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .milliseconds(300)) { engine, client in
+        // Idle timeouts are generous: a loaded machine (the suite runs in parallel on 2 cores) must not turn
+        // the good reply into a timeout as well.
+        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(2)) { engine, client in
             let response = try await client.complete(sampleRequest(stream: stream))
             #expect(response.attempts == 2)
         }
         let always = FakeScript(dialect: .vllm, otherwise: stall)
-        try await withFakeEngine(always, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .milliseconds(300)) { _, client in
+        try await withFakeEngine(always, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(2)) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest(stream: stream)) }
             #expect(error?.kind == .timeout)
             #expect(error?.code == "engine.timeout")
@@ -90,18 +92,19 @@ struct ErrorClassificationTests {
     func streamingKeepsAlive() async throws {
         let reasoning = String(repeating: "r", count: 12)
         let slow = FakeResponses.streamed(
-            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(100), pieces: 12)
+            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(250), pieces: 12)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: slow), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .milliseconds(400)
+            idleTimeout: .seconds(2)
         ) { _, client in
             let response = try await client.complete(sampleRequest(stream: true))
             #expect(response.reasoning == reasoning)
         }
-        let silent: FakeReply = .delayed(.milliseconds(1500), ok)
+        // Silence longer than the whole streamed answer above took: only the gaps differ.
+        let silent: FakeReply = .delayed(.seconds(5), ok)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: silent), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .milliseconds(400)
+            idleTimeout: .seconds(2)
         ) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest()) }
             #expect(error?.kind == .timeout)

@@ -196,8 +196,8 @@ struct WorkerLoopTests {
         try await QueueTestDatabase.with { client, queue, _ in
             var handlers = JobHandlers()
             handlers.register("long") { _ in
-                // Five lease lengths: only heartbeats keep the job from being rescued meanwhile.
-                try await Task.sleep(for: .seconds(5))
+                // Three lease lengths: only heartbeats keep the job from being rescued meanwhile.
+                try await Task.sleep(for: .seconds(9))
             }
             let old = try await queue.enqueue(NewJob(kind: "long", maxAttempts: 1))
             let oldJob = try #require(try await queue.claim(queue: "default", limit: 1, workerID: "t", leaseSeconds: 30).first)
@@ -207,7 +207,7 @@ struct WorkerLoopTests {
             let worker = Worker(
                 queue: queue, handlers: handlers,
                 configuration: WorkerConfiguration(
-                    concurrency: 1, leaseSeconds: 1, heartbeatSeconds: 0.2, rescueSeconds: 0.1, pruneAfterSeconds: 86_400),
+                    concurrency: 1, leaseSeconds: 3, heartbeatSeconds: 0.2, rescueSeconds: 0.1, pruneAfterSeconds: 86_400),
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
