@@ -80,22 +80,19 @@ struct PostgresDataTests {
 
     @Test func fiftyMegabyteByteaRoundTrips() async throws {
         try await TestDatabase.with(migrated: false) { client, _ in
-            var generator = SystemRandomNumberGenerator()
-            var bytes = [UInt8](repeating: 0, count: 50 * 1024 * 1024)
-            for i in stride(from: 0, to: bytes.count, by: 8) {
-                let word = generator.next() as UInt64
-                withUnsafeBytes(of: word) { raw in
-                    for j in 0..<8 where i + j < bytes.count { bytes[i + j] = raw[j] }
-                }
-            }
+            // Random bytes from the kernel: fast even in a debug build, which matters because this test
+            // shares two cores and the cooperative pool with timing-sensitive suites.
+            let urandom = try #require(FileHandle(forReadingAtPath: "/dev/urandom"))
+            let bytes = [UInt8](urandom.readData(ofLength: 50 * 1024 * 1024))
+            try urandom.close()
+            #expect(bytes.count == 50 * 1024 * 1024)
             try await client.query("CREATE TABLE blobs (id int PRIMARY KEY, content bytea NOT NULL)")
             try await client.query("INSERT INTO blobs VALUES (1, $1)", PostgresBytes(bytes))
-            let row = try await client.query(
-                "SELECT content, length(content) AS n, encode(sha256(content), 'hex') AS digest FROM blobs").one()
+            let row = try await client.query("SELECT content, length(content) AS n FROM blobs").one()
             #expect(try row.decode("n", as: Int.self) == bytes.count)
             let back = try row.decode("content", as: PostgresBytes.self)
-            #expect(back.bytes == bytes)
-            #expect(try row.decode("digest", as: String.self) == LectorCore.SHA256.hex(bytes))
+            #expect(back.bytes.count == bytes.count)
+            #expect(back.bytes.withUnsafeBytes { a in bytes.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0 } })
         }
     }
 }
