@@ -63,11 +63,18 @@ let package = Package(
             exclude: ["README.md"],
             resources: migrationFiles.map { .embedInCode($0) },
             swiftSettings: swiftSettings),
+        // JPEG and PNG encoders in C (libjpeg and libpng report errors by longjmp, which Swift cannot catch),
+        // and page rotations through Poppler's C++ API (poppler-glib 22.12 has no accessor).
+        .target(
+            name: "CLectorPDFShims",
+            dependencies: ["CPNG", "CJPEG", "CPoppler"],
+            // poppler-glib's pkg-config lists the core library as private: the C++ shim names it itself.
+            linkerSettings: [.linkedLibrary("poppler")]),
         // Poppler: text, words, page images, vision policy, isolated extraction.
         .target(
             name: "LectorPDF",
             dependencies: [
-                "CPoppler", "CPNG", "CJPEG", "LectorCore",
+                "CPoppler", "CPNG", "CJPEG", "CLectorPDFShims", "LectorCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -128,7 +135,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorPDFTests",
-            dependencies: ["LectorPDF", "LectorTestSupport"],
+            dependencies: ["LectorPDF", "LectorCore", "LectorTestSupport", "CPoppler"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorQueueTests",

@@ -13,7 +13,9 @@ struct Lector: AsyncParsableCommand {
             Exit codes: 0 success, 1 failure, 64 usage error, 69 a dependency (database, engine) unavailable.
             """,
         version: LectorVersion.string,
-        subcommands: [Migrate.self, VersionCommand.self]
+        subcommands: [Migrate.self, VersionCommand.self,
+            Extract.self,
+            PDFChildCommand.self]
     )
 }
 
