@@ -17,8 +17,8 @@ struct Extract: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The PDF file.")
-    var file: String
+    @Argument(help: "The PDF file (several files are extracted in parallel, one report each, in order).")
+    var files: [String]
 
     @Option(help: "Password of an encrypted PDF.")
     var password: String?
@@ -68,91 +68,143 @@ struct Extract: AsyncParsableCommand {
     func run() async throws {
         _ = global.makeLogger()
         try await reportingErrors {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw PDFError(.notPDF, "cannot read \(file)")
-            }
             var limits = ExtractionLimits()
             limits.wallClockSeconds = timeout
             limits.cpuSeconds = cpuLimit
             limits.addressSpaceBytes = memoryLimit << 20
-            var options = ExtractionOptions()
-            options.vision = vision
-            options.renderImages = images != nil
-            options.imageFormat = format
-            options.jpegQuality = quality
-            options.maxSide = maxSide
-            options.words = words
-            options.bypassOutputIntents = !keepOutputIntents
-            options.pages = pages.flatMap(pageRange)
-            if let images { try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true) }
-            let secret = try password ?? Secret.fromEnvironment("LECTOR_PDF_PASSWORD")?.value
-
             let extractor = PDFExtractor(limits: limits)
-            var info: PDFDocumentInfo?
-            var entries: [(number: Int, json: [String: Any], text: String, summary: String)] = []
-            // Images go to disk as they arrive, so memory holds text only, however long the document.
-            for try await event in extractor.events(of: Array(data), password: secret, options: options) {
-                switch event {
-                case .document(let facts):
-                    info = facts
-                case .page(let page):
-                    var path: String?
-                    if let image = page.image, let images {
-                        let name = String(format: "page-%04d.%@", page.number, image.format.fileExtension)
-                        let target = (images as NSString).appendingPathComponent(name)
-                        guard FileManager.default.createFile(atPath: target, contents: Data(image.bytes)) else {
-                            throw PDFError(.renderFailed, "cannot write \(target)")
-                        }
-                        path = target
-                    }
-                    var entry: [String: Any] = [
-                        "number": page.number, "chars": page.chars, "needs_vision": page.needsVision,
-                        "text": page.text, "width": page.width, "height": page.height, "rotation": page.rotation,
-                        "image_coverage": (page.imageCoverage * 1000).rounded() / 1000,
-                        "image_tokens": page.imageTokens ?? 0,
-                    ]
-                    if let path { entry["image"] = path }
-                    if let w = page.imageWidth, let h = page.imageHeight { entry["image_size"] = [w, h] }
-                    if words {
-                        entry["words"] = page.words.map {
-                            ["text", $0.text, $0.box.x1, $0.box.y1, $0.box.x2, $0.box.y2].dropFirst().map { $0 }
+            let secret = try password ?? Secret.fromEnvironment("LECTOR_PDF_PASSWORD")?.value
+            if files.count == 1 {
+                print(try await report(files[0], extractor: extractor, password: secret, imagesDirectory: images))
+                return
+            }
+            // Several files: up to one per core at once (the extractor's child slots bound the rest).
+            let files = files
+            let images = images
+            let finished = try await withThrowingTaskGroup(of: (Int, Result<String, any Error>).self) { group in
+                var collected: [(Int, Result<String, any Error>)] = []
+                let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+                for (index, file) in files.enumerated() {
+                    if index >= width, let next = try await group.next() { collected.append(next) }
+                    let directory = images.map { ($0 as NSString).appendingPathComponent("\(index + 1)") }
+                    group.addTask {
+                        do {
+                            return (index, .success(try await report(file, extractor: extractor, password: secret, imagesDirectory: directory)))
+                        } catch {
+                            return (index, .failure(error))
                         }
                     }
-                    let summary = "page \(page.number): \(page.chars) chars"
-                        + (page.needsVision ? ", needs vision (\(page.imageTokens ?? 0) image tokens)" : "")
-                        + (path.map { ", image \($0)" } ?? "")
-                    entries.append((page.number, entry, page.text, summary))
+                }
+                for try await next in group { collected.append(next) }
+                return collected
+            }
+            let reports = finished.sorted { $0.0 < $1.0 }.map { Optional($0.1) }
+            var failed = false
+            for (file, result) in zip(files, reports) {
+                switch result {
+                case .success(let text): print(text)
+                case .failure(let error as any LectorError):
+                    failed = true
+                    printError("\(file): \(error.code): \(error.description)")
+                case .failure(let error):
+                    failed = true
+                    printError("\(file): \(error)")
+                case nil: break
                 }
             }
-            guard let info else { throw PDFError(.isolationFailed, "the extraction ended without the document's facts") }
-            entries.sort { $0.number < $1.number }
-            if json {
-                var document: [String: Any] = [
-                    "pages": info.pageCount, "pdf_version": info.pdfVersion, "encrypted": info.encrypted,
-                    "output_intents": info.declaresOutputIntents, "output_intents_bypassed": info.outputIntentsBypassed,
-                ]
-                for (key, value) in [
-                    ("title", info.title), ("author", info.author), ("creator", info.creator),
-                    ("producer", info.producer), ("pdf_subtype", info.pdfSubtype),
-                ] {
-                    if let value { document[key] = value }
-                }
-                let iso = ISO8601DateFormatter()
-                if let date = info.creationDate { document["created"] = iso.string(from: Date(timeIntervalSince1970: Double(date))) }
-                if let date = info.modificationDate { document["modified"] = iso.string(from: Date(timeIntervalSince1970: Double(date))) }
-                printJSON([
-                    "file": file, "document": document, "pages": entries.map(\.json),
-                    "image_tokens": entries.reduce(0) { $0 + (($1.json["image_tokens"] as? Int) ?? 0) },
-                ])
-            } else {
-                print("\(file): \(info.pageCount) pages, \(info.pdfVersion)" + (info.title.map { ", \"\($0)\"" } ?? ""))
-                for entry in entries {
-                    print("--- \(entry.summary)")
-                    print(entry.text)
-                }
-            }
+            if failed { throw ExitCode(ExitStatus.failure) }
         }
     }
+
+    /// Extracts one file and returns its report (JSON or text).
+    private func report(
+        _ file: String, extractor: PDFExtractor, password secret: String?, imagesDirectory images: String?
+    ) async throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw PDFError(.notPDF, "cannot read \(file)")
+        }
+        var options = ExtractionOptions()
+        options.vision = vision
+        options.renderImages = images != nil
+        options.imageFormat = format
+        options.jpegQuality = quality
+        options.maxSide = maxSide
+        options.words = words
+        options.bypassOutputIntents = !keepOutputIntents
+        options.pages = pages.flatMap(pageRange)
+        if let images { try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true) }
+
+        var info: PDFDocumentInfo?
+        var entries: [(number: Int, json: [String: Any], text: String, summary: String)] = []
+        // Images go to disk as they arrive, so memory holds text only, however long the document.
+        for try await event in extractor.events(of: Array(data), password: secret, options: options) {
+            switch event {
+            case .document(let facts):
+                info = facts
+            case .page(let page):
+                var path: String?
+                if let image = page.image, let images {
+                    let name = String(format: "page-%04d.%@", page.number, image.format.fileExtension)
+                    let target = (images as NSString).appendingPathComponent(name)
+                    guard FileManager.default.createFile(atPath: target, contents: Data(image.bytes)) else {
+                        throw PDFError(.renderFailed, "cannot write \(target)")
+                    }
+                    path = target
+                }
+                var entry: [String: Any] = [
+                    "number": page.number, "chars": page.chars, "needs_vision": page.needsVision,
+                    "text": page.text, "width": page.width, "height": page.height, "rotation": page.rotation,
+                    "image_coverage": (page.imageCoverage * 1000).rounded() / 1000,
+                    "image_tokens": page.imageTokens ?? 0,
+                ]
+                if let path { entry["image"] = path }
+                if let w = page.imageWidth, let h = page.imageHeight { entry["image_size"] = [w, h] }
+                if words {
+                    entry["words"] = page.words.map {
+                        ["text", $0.text, $0.box.x1, $0.box.y1, $0.box.x2, $0.box.y2].dropFirst().map { $0 }
+                    }
+                }
+                let summary = "page \(page.number): \(page.chars) chars"
+                    + (page.needsVision ? ", needs vision (\(page.imageTokens ?? 0) image tokens)" : "")
+                    + (path.map { ", image \($0)" } ?? "")
+                entries.append((page.number, entry, page.text, summary))
+            }
+        }
+        guard let info else { throw PDFError(.isolationFailed, "the extraction ended without the document's facts") }
+        entries.sort { $0.number < $1.number }
+        if json {
+            var document: [String: Any] = [
+                "pages": info.pageCount, "pdf_version": info.pdfVersion, "encrypted": info.encrypted,
+                "output_intents": info.declaresOutputIntents, "output_intents_bypassed": info.outputIntentsBypassed,
+            ]
+            for (key, value) in [
+                ("title", info.title), ("author", info.author), ("creator", info.creator),
+                ("producer", info.producer), ("pdf_subtype", info.pdfSubtype),
+            ] {
+                if let value { document[key] = value }
+            }
+            let iso = ISO8601DateFormatter()
+            if let date = info.creationDate { document["created"] = iso.string(from: Date(timeIntervalSince1970: Double(date))) }
+            if let date = info.modificationDate { document["modified"] = iso.string(from: Date(timeIntervalSince1970: Double(date))) }
+            return jsonString([
+                "file": file, "document": document, "pages": entries.map(\.json),
+                "image_tokens": entries.reduce(0) { $0 + (($1.json["image_tokens"] as? Int) ?? 0) },
+            ])
+        } else {
+            var lines = ["\(file): \(info.pageCount) pages, \(info.pdfVersion)" + (info.title.map { ", \"\($0)\"" } ?? "")]
+            for entry in entries {
+                lines.append("--- \(entry.summary)")
+                lines.append(entry.text)
+            }
+            return lines.joined(separator: "\n")
+        }
+}
+
+private func jsonString(_ value: Any) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .prettyPrinted])) ?? Data()
+    return String(decoding: data, as: UTF8.self)
+}
+
 
     private func pageRange(_ text: String) -> ClosedRange<Int>? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
