@@ -12,8 +12,10 @@ public final class PDFDocument {
     let handle: OpaquePointer
     /// Facts about the document.
     public let info: PDFDocumentInfo
-    /// `/Rotate` of each page, read once at open.
+    /// `/Rotate` of each page, read once at open (empty when the C++ view failed).
     let rotations: [Int]
+    /// Whether each page may draw images; pages that cannot skip Poppler's image-mapping pass.
+    let mayHaveImages: [Bool]
 
     /// Opens a document from its bytes.
     ///
@@ -57,7 +59,7 @@ public final class PDFDocument {
         handle = document
 
         let pageCount = Int(poppler_document_get_n_pages(document))
-        rotations = Self.readRotations(
+        (rotations, mayHaveImages) = Self.readPageFacts(
             bytes, password: usedPassword.map { $0.unicodeScalars.map { UInt8(truncatingIfNeeded: $0.value) } },
             count: min(pageCount, limits.maxPages))
         let encrypted = (password.map { !$0.isEmpty } ?? false)
@@ -97,26 +99,35 @@ public final class PDFDocument {
         return PDFPage(handle: page, number: number, document: self)
     }
 
-    /// Page rotations through the C++ shim; empty when that second view of the file cannot be opened.
-    private static func readRotations(_ bytes: [UInt8], password: [UInt8]?, count: Int) -> [Int] {
-        guard count > 0 else { return [] }
-        var values = [Int32](repeating: 0, count: count)
+    /// Page rotations and image hints through the C++ shim; empty when that second view of the file
+    /// cannot be opened.
+    private static func readPageFacts(_ bytes: [UInt8], password: [UInt8]?, count: Int) -> ([Int], [Bool]) {
+        guard count > 0 else { return ([], []) }
+        var rotations = [Int32](repeating: 0, count: count)
+        var images = [Int32](repeating: 1, count: count)
         let status = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                values.withUnsafeMutableBufferPointer { out in
-                    if let password {
-                        (password + [0]).withUnsafeBufferPointer { secret in
-                            secret.withMemoryRebound(to: CChar.self) {
-                                lector_page_rotations(chars.baseAddress, chars.count, $0.baseAddress, out.baseAddress, Int32(count))
+                rotations.withUnsafeMutableBufferPointer { rotationsOut in
+                    images.withUnsafeMutableBufferPointer { imagesOut in
+                        if let password {
+                            (password + [0]).withUnsafeBufferPointer { secret in
+                                secret.withMemoryRebound(to: CChar.self) {
+                                    lector_page_facts(
+                                        chars.baseAddress, chars.count, $0.baseAddress, rotationsOut.baseAddress,
+                                        imagesOut.baseAddress, Int32(count))
+                                }
                             }
+                        } else {
+                            lector_page_facts(
+                                chars.baseAddress, chars.count, nil, rotationsOut.baseAddress, imagesOut.baseAddress,
+                                Int32(count))
                         }
-                    } else {
-                        lector_page_rotations(chars.baseAddress, chars.count, nil, out.baseAddress, Int32(count))
                     }
                 }
             }
         }
-        return status == 0 ? values.map { ((Int($0) % 360) + 360) % 360 } : []
+        guard status == 0 else { return ([], []) }
+        return (rotations.map { ((Int($0) % 360) + 360) % 360 }, images.map { $0 != 0 })
     }
 
     private static func open(_ bytes: [UInt8], password: String?) throws(PDFError) -> (OpaquePointer, String?) {

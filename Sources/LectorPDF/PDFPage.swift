@@ -78,9 +78,14 @@ public final class PDFPage {
     }
 
     /// The share of the page area covered by images, 0...1 (overlaps counted once).
+    ///
+    /// Poppler finds images by interpreting the whole page again; pages whose resources draw no image
+    /// XObject and carry no annotations skip that pass and count as 0 (images inlined in the content
+    /// stream are then not seen; a scan made of those has no text layer and needs vision anyway).
     public func imageCoverage() -> Double {
         let (width, height) = size
         guard width > 0, height > 0 else { return 0 }
+        if number <= document.mayHaveImages.count, !document.mayHaveImages[number - 1] { return 0 }
         var rects: [PDFRect] = []
         let list = poppler_page_get_image_mapping(handle)
         var node = list

@@ -8,6 +8,13 @@ public enum PageExtractor {
         _ page: PDFPage, options: ExtractionOptions, limits: ExtractionLimits
     ) throws(PDFError) -> ExtractedPage {
         let (width, height) = page.size
+        // When every page gets an image anyway, render first: poppler-glib collects the page's text
+        // during the render and text() then reuses it instead of interpreting the page a second time.
+        var image: RenderedImage?
+        if options.vision == .all, options.renderImages {
+            image = try page.render(
+                format: options.imageFormat, jpegQuality: options.jpegQuality, maxSide: options.maxSide, limits: limits)
+        }
         let text = page.text()
         var chars = 0
         var visible = 0
@@ -37,7 +44,9 @@ public enum PageExtractor {
             let (imageWidth, imageHeight) = try page.imageSize(maxSide: options.maxSide, limits: limits)
             result.imageWidth = imageWidth
             result.imageHeight = imageHeight
-            if options.renderImages {
+            if let image {
+                result.image = image
+            } else if options.renderImages {
                 result.image = try page.render(
                     format: options.imageFormat, jpegQuality: options.jpegQuality, maxSide: options.maxSide,
                     limits: limits)

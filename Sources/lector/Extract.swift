@@ -56,6 +56,9 @@ struct Extract: AsyncParsableCommand {
     @Option(help: "Address-space limit per child process, MiB.")
     var memoryLimit: Int = 2048
 
+    @Option(help: "Pages per child process: a long document is split across children of this many pages.")
+    var pagesPerChild: Int = 40
+
     @Flag(help: "Leave /OutputIntents visible to Poppler (slower on PDF/A; for comparisons).")
     var keepOutputIntents = false
 
@@ -72,7 +75,7 @@ struct Extract: AsyncParsableCommand {
             limits.wallClockSeconds = timeout
             limits.cpuSeconds = cpuLimit
             limits.addressSpaceBytes = memoryLimit << 20
-            let extractor = PDFExtractor(limits: limits)
+            let extractor = PDFExtractor(limits: limits, pagesPerChild: pagesPerChild)
             let secret = try password ?? Secret.fromEnvironment("LECTOR_PDF_PASSWORD")?.value
             if files.count == 1 {
                 print(try await report(files[0], extractor: extractor, password: secret, imagesDirectory: images))
@@ -81,26 +84,26 @@ struct Extract: AsyncParsableCommand {
             // Several files: up to one per core at once (the extractor's child slots bound the rest).
             let files = files
             let images = images
-            let finished = try await withThrowingTaskGroup(of: (Int, Result<String, any Error>).self) { group in
-                var collected: [(Int, Result<String, any Error>)] = []
+            var reports = [String: Result<String, any Error>]()
+            try await withThrowingTaskGroup(of: FileReport.self) { group in
                 let width = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
                 for (index, file) in files.enumerated() {
-                    if index >= width, let next = try await group.next() { collected.append(next) }
+                    if index >= width, let done = try await group.next() { reports[done.file] = done.result }
                     let directory = images.map { ($0 as NSString).appendingPathComponent("\(index + 1)") }
                     group.addTask {
                         do {
-                            return (index, .success(try await report(file, extractor: extractor, password: secret, imagesDirectory: directory)))
+                            let text = try await report(file, extractor: extractor, password: secret, imagesDirectory: directory)
+                            return FileReport(file: file, result: .success(text))
                         } catch {
-                            return (index, .failure(error))
+                            return FileReport(file: file, result: .failure(error))
                         }
                     }
                 }
-                for try await next in group { collected.append(next) }
-                return collected
+                while let done = try await group.next() { reports[done.file] = done.result }
             }
-            let reports = finished.sorted { $0.0 < $1.0 }.map { Optional($0.1) }
             var failed = false
-            for (file, result) in zip(files, reports) {
+            for file in files {
+                let result = reports[file]
                 switch result {
                 case .success(let text): print(text)
                 case .failure(let error as any LectorError):
@@ -219,3 +222,9 @@ private func jsonString(_ value: Any) -> String {
 
 extension VisionPolicy: ExpressibleByArgument {}
 extension ImageFormat: ExpressibleByArgument {}
+
+/// One file's report in a multi-file extraction.
+private struct FileReport: Sendable {
+    let file: String
+    let result: Result<String, any Error>
+}

@@ -16,10 +16,13 @@ int lector_encode_png_rgb24(const unsigned char *pixels, int width, int height, 
 #ifdef __cplusplus
 extern "C" {
 #endif
-/// Reads the `/Rotate` of every page (0, 90, 180 or 270) into `rotations[0 ..< count]`, with Poppler's
-/// C++ API on a second, lazily parsed view of the same bytes: poppler-glib 22.12 has no accessor for it.
-/// `password` may be NULL. Returns 0 on success, -1 when the document cannot be opened that way.
-int lector_page_rotations(const char *bytes, size_t length, const char *password, int *rotations, int count);
+/// Reads facts poppler-glib 22.12 has no accessor for, with Poppler's C++ API on a second, lazily parsed
+/// view of the same bytes: each page's `/Rotate` (0, 90, 180 or 270) into `rotations[0 ..< count]`, and
+/// into `may_have_images` 1 when the page's resources draw an image XObject (directly or through forms)
+/// or it has annotations, else 0 (inline images in content streams are not seen). `password` may be
+/// NULL. Returns 0 on success, -1 when the document cannot be opened that way.
+int lector_page_facts(const char *bytes, size_t length, const char *password, int *rotations,
+                      int *may_have_images, int count);
 #ifdef __cplusplus
 }
 #endif
