@@ -31,11 +31,6 @@ public final class PDFDocument {
         guard bytes.count <= limits.maxBytes else {
             throw PDFError(.tooLarge, "the file has \(bytes.count) bytes, more than the limit of \(limits.maxBytes)")
         }
-        // Poppler accepts junk before the header (as readers do) but nothing without one.
-        let head = Array(bytes.prefix(1024))
-        guard !OutputIntentsBypass.occurrences(of: Array("%PDF-".utf8), in: head, wholeToken: false).isEmpty else {
-            throw PDFError(.notPDF, "no %PDF- header in the first 1024 bytes: not a PDF")
-        }
         let bypass = bypassOutputIntents ? OutputIntentsBypass.apply(to: bytes) : OutputIntentsBypass.Outcome(
             declaresOutputIntents: !OutputIntentsBypass.occurrences(of: OutputIntentsBypass.key, in: bytes).isEmpty,
             patched: nil)
@@ -54,7 +49,16 @@ public final class PDFDocument {
         if let opened {
             (document, usedPassword) = opened
         } else {
-            (document, usedPassword) = try Self.open(bytes, password: password)
+            do {
+                (document, usedPassword) = try Self.open(bytes, password: password)
+            } catch where error.kind == .damaged {
+                // Poppler reads files whose header is missing or late (as readers do); only when it
+                // cannot, a file without any `%PDF-` is called what it is.
+                if OutputIntentsBypass.occurrences(of: Array("%PDF-".utf8), in: bytes, wholeToken: false).isEmpty {
+                    throw PDFError(.notPDF, "no %PDF- header and Poppler cannot read it: not a PDF")
+                }
+                throw error
+            }
         }
         handle = document
 

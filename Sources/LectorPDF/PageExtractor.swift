@@ -11,7 +11,7 @@ public enum PageExtractor {
         // When every page gets an image anyway, render first: poppler-glib collects the page's text
         // during the render and text() then reuses it instead of interpreting the page a second time.
         var image: RenderedImage?
-        if options.vision == .all, options.renderImages {
+        if options.vision == .all, options.renderImages, width > 0, height > 0 {
             image = try page.render(
                 format: options.imageFormat, jpegQuality: options.jpegQuality, maxSide: options.maxSide, limits: limits)
         }
@@ -40,7 +40,8 @@ public enum PageExtractor {
             number: page.number, width: width, height: height, rotation: page.rotation, text: text,
             words: options.words ? page.words(text: text) : [], chars: chars, visibleChars: visible,
             imageCoverage: coverage, needsVision: needsVision)
-        if needsVision {
+        // A page without area (broken MediaBox) has nothing to look at; it keeps its text.
+        if needsVision, width > 0, height > 0 {
             let (imageWidth, imageHeight) = try page.imageSize(maxSide: options.maxSide, limits: limits)
             result.imageWidth = imageWidth
             result.imageHeight = imageHeight
