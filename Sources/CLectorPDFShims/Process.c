@@ -3,17 +3,8 @@
 
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <fcntl.h>
 #include <unistd.h>
-
-int lector_die_with_parent(void) {
-#ifdef PR_SET_PDEATHSIG
-    return prctl(PR_SET_PDEATHSIG, SIGKILL);
-#else
-    return 0;
-#endif
-}
 
 extern char **environ;
 

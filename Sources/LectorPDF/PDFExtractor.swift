@@ -14,9 +14,10 @@ public enum ExtractionEvent: Sendable {
 /// Many documents may be extracted concurrently; at most `maxConcurrentChildren` children run at once
 /// (by default one per core), and the pages of a long document are split across children of
 /// `pagesPerChild` pages. The parent never calls Poppler; its blocking reads and waits run on dedicated
-/// threads, one per child, never on Swift's cooperative pool. Children die with the parent
-/// (`PR_SET_PDEATHSIG`), are always reaped, and no temporary file is written: the document travels on
-/// the child's standard input, the results on its standard output.
+/// threads, one per running child, never on Swift's cooperative pool. A child that served a document
+/// cleanly waits for the next one (see ``ChildProcess``); any other is killed and reaped at once. Idle
+/// children end with the extractor (or the parent process); no temporary file is written: documents
+/// travel on the children's standard input, results on their standard output.
 public struct PDFExtractor: Sendable {
     /// The hidden subcommand of the executable that runs ``ExtractionChild``.
     public static let childCommandName = "pdf-child"
@@ -28,6 +29,7 @@ public struct PDFExtractor: Sendable {
     /// Pages per child for long documents.
     public var pagesPerChild: Int
     private let slots: ChildSlots
+    private let pool: ChildPool
 
     /// - Parameters:
     ///   - executable: path of the `lector` binary; by default the running executable
@@ -40,6 +42,7 @@ public struct PDFExtractor: Sendable {
         self.limits = limits
         self.pagesPerChild = max(1, pagesPerChild)
         self.slots = ChildSlots(count: maxConcurrentChildren)
+        self.pool = ChildPool(executable: self.executable)
     }
 
     /// The path of the running executable.
@@ -147,19 +150,21 @@ public struct PDFExtractor: Sendable {
         await slots.acquire()
         defer { slots.release() }
         try Task.checkCancellation()
-        let child = ChildProcess()
+        let handle = ChildHandle()
         let request = ChildRequest(options: options, limits: limits, password: password, byteCount: bytes.count)
         let input = request.encoded() + bytes
-        let executable = executable
         let limits = limits
+        let pool = pool
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (result: CheckedContinuation<Void, any Error>) in
-                // A dedicated thread: the child's reads, polls and waitpid block.
+                // A dedicated thread: spawning, polling and waitpid block.
                 let thread = Thread {
                     do {
-                        try child.run(
-                            executable: executable, arguments: [Self.childCommandName], input: input,
-                            wallClockSeconds: limits.wallClockSeconds, limits: limits, onMessage: onMessage)
+                        let child = try pool.take()
+                        handle.set(child)
+                        let reusable = try child.request(
+                            input, wallClockSeconds: limits.wallClockSeconds, limits: limits, onMessage: onMessage)
+                        if reusable { pool.giveBack(child) }
                         result.resume()
                     } catch {
                         result.resume(throwing: error)
@@ -169,7 +174,7 @@ public struct PDFExtractor: Sendable {
                 thread.start()
             }
         } onCancel: {
-            child.cancel()
+            handle.cancel()
         }
     }
 }

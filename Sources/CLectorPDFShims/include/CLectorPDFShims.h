@@ -29,10 +29,6 @@ int lector_page_facts(const char *bytes, size_t length, const char *password, in
 
 #include <sys/types.h>
 
-/// Asks the kernel to SIGKILL this process when its parent dies (Linux PR_SET_PDEATHSIG); a macro-only
-/// interface Swift cannot call. Returns 0 on success.
-int lector_die_with_parent(void);
-
 /// Starts `path` with `argv` (NULL-terminated) as a child whose standard input, output and error are
 /// `stdin_fd`, `stdout_fd` and `stderr_fd`, with default signal handlers, an empty signal mask and every
 /// other descriptor closed. Returns 0 and sets `*pid`, or an errno value.
