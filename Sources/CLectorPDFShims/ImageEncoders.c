@@ -11,6 +11,19 @@
 
 // ---- JPEG ----------------------------------------------------------------------------------------
 
+// Whether every pixel of a cairo RGB24 image has R == G == B.
+static int lector_is_grey(const unsigned char *pixels, int width, int height, int stride) {
+    for (int y = 0; y < height; y++) {
+        const uint32_t *row = (const uint32_t *)(pixels + (size_t)y * (size_t)stride);
+        for (int x = 0; x < width; x++) {
+            uint32_t pixel = row[x];
+            unsigned char b = (unsigned char)pixel, g = (unsigned char)(pixel >> 8), r = (unsigned char)(pixel >> 16);
+            if (r != g || g != b) return 0;
+        }
+    }
+    return 1;
+}
+
 struct lector_jpeg_error {
     struct jpeg_error_mgr base;
     jmp_buf jump;
@@ -53,6 +66,34 @@ int lector_encode_jpeg_rgb24(const unsigned char *pixels, int width, int height,
     jpeg_mem_dest(&compress, &dest, &length);
     compress.image_width = (JDIMENSION)width;
     compress.image_height = (JDIMENSION)height;
+    // Most contract pages are black text on white: encoded as one grey channel they take about a third
+    // of the time and the bytes, and look the same to a vision model.
+    if (lector_is_grey(pixels, width, height, stride)) {
+        unsigned char *volatile grey = malloc((size_t)width);
+        if (!grey) {
+            snprintf(error, error_size, "out of memory");
+            jpeg_destroy_compress(&compress);
+            return -1;
+        }
+        compress.in_color_space = JCS_GRAYSCALE;
+        compress.input_components = 1;
+        jpeg_set_defaults(&compress);
+        jpeg_set_quality(&compress, quality, TRUE);
+        jpeg_start_compress(&compress, TRUE);
+        while (compress.next_scanline < compress.image_height) {
+            const uint32_t *source = (const uint32_t *)(pixels + (size_t)compress.next_scanline * (size_t)stride);
+            for (int x = 0; x < width; x++) grey[x] = (unsigned char)source[x];
+            JSAMPROW row = (JSAMPROW)grey;
+            jpeg_write_scanlines(&compress, &row, 1);
+        }
+        jpeg_finish_compress(&compress);
+        free(grey);
+        buffer = dest;
+        jpeg_destroy_compress(&compress);
+        *out = buffer;
+        *out_length = (size_t)length;
+        return 0;
+    }
     // cairo's RGB24 is a native-endian 32-bit xRGB word: B,G,R,x in memory on little-endian machines.
     // libjpeg-turbo reads that layout directly, which saves a conversion pass per page.
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
