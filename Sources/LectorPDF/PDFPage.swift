@@ -58,7 +58,7 @@ public final class PDFPage {
         for scalar in scalars {
             let r = rectangles[index]
             index += 1
-            if scalar.properties.isWhitespace {
+            if scalar.isWhitespaceFast {
                 flush()
                 continue
             }

@@ -21,7 +21,7 @@ public enum PageExtractor {
         var garbage = 0
         for scalar in text.unicodeScalars {
             chars += 1
-            if scalar.properties.isWhitespace { continue }
+            if scalar.isWhitespaceFast { continue }
             visible += 1
             switch scalar.value {
             case 0xFFFD, 0xE000...0xF8FF, 0x00...0x1F, 0x7F...0x9F: garbage += 1
@@ -54,5 +54,15 @@ public enum PageExtractor {
             }
         }
         return result
+    }
+}
+
+extension Unicode.Scalar {
+    /// `properties.isWhitespace`, answered without the Unicode tables for ASCII: that lookup was 6 % of
+    /// extraction time when asked for every character of every page.
+    @inline(__always)
+    var isWhitespaceFast: Bool {
+        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return properties.isWhitespace
     }
 }
