@@ -43,8 +43,8 @@ struct CorpusFile: CustomTestStringConvertible, Sendable {
 /// with a typed error and a reason; encrypted ones open with the manifest's password and fail clearly
 /// without it.
 @Suite struct CorpusWalkTests {
-    /// One extractor for the whole walk, so that at most one child per core runs at a time.
-    /// The wall clock is generous for debug builds on a loaded machine; the two files that hang take it.
+    /// Its own extractor with a shorter wall clock: the files that hang should not hold the run for
+    /// long; at most one child per core runs at a time.
     static let extractor = try? TestEnvironment.extractor(wallClockSeconds: 45)
 
     @Test func manifestIsThere() {
@@ -106,7 +106,7 @@ struct CorpusFile: CustomTestStringConvertible, Sendable {
 @Suite struct OutputIntentsBypassTests {
     @Test(arguments: CorpusFile.contracts.filter { $0.path.hasSuffix(".pdf") || $0.path.hasSuffix(".PDF") })
     func textIsIdenticalWithAndWithoutTheBypass(file: CorpusFile) async throws {
-        let extractor = try TestEnvironment.extractor()
+        let extractor = try #require(TestEnvironment.shared)
         var options = ExtractionOptions()
         options.words = true
         let bypassed = try await extractor.extract(try file.bytes, options: options)
@@ -176,7 +176,7 @@ struct CorpusFile: CustomTestStringConvertible, Sendable {
 
     @Test(arguments: withGroundTruth)
     func wordF1AgainstCUAD(file: CorpusFile) async throws {
-        let extractor = try TestEnvironment.extractor()
+        let extractor = try #require(TestEnvironment.shared)
         var options = ExtractionOptions()
         options.vision = .none
         let document = try await extractor.extract(try file.bytes, options: options)

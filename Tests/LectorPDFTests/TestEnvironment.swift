@@ -41,6 +41,12 @@ enum TestEnvironment {
         return PDFExtractor(executable: lectorExecutable, limits: limits, pagesPerChild: pagesPerChild)
     }
 
+    /// One extractor shared by the corpus suites: its child slots keep the whole test run at one child
+    /// per core, however many parameterised cases run at once (one extractor per case would start
+    /// dozens of children on two cores and time out healthy files). The wall clock is generous for a
+    /// debug build on a loaded machine; only the files that hang use it up.
+    static let shared: PDFExtractor? = try? extractor(wallClockSeconds: 120)
+
     struct MissingBinary: Error, CustomStringConvertible {
         var description: String { "no lector binary next to the tests or in .build/debug: run `swift build --build-tests`" }
     }
