@@ -63,11 +63,19 @@ let package = Package(
             exclude: ["README.md"],
             resources: migrationFiles.map { .embedInCode($0) },
             swiftSettings: swiftSettings),
+        // JPEG and PNG encoders in C (libjpeg and libpng report errors by longjmp, which Swift cannot catch),
+        // process spawning, and what poppler-glib 22.12 lacks through Poppler's C++ API: page rotations,
+        // which pages draw images, a password check that does not crash.
+        .target(
+            name: "CLectorPDFShims",
+            dependencies: ["CPNG", "CJPEG", "CPoppler"],
+            // poppler-glib's pkg-config lists the core library as private: the C++ shim names it itself.
+            linkerSettings: [.linkedLibrary("poppler")]),
         // Poppler: text, words, page images, vision policy, isolated extraction.
         .target(
             name: "LectorPDF",
             dependencies: [
-                "CPoppler", "CPNG", "CJPEG", "LectorCore",
+                "CPoppler", "CPNG", "CJPEG", "CLectorPDFShims", "LectorCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -164,6 +172,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/engine/Sources",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorPDFTests",
+            dependencies: ["LectorPDF", "LectorTestSupport", "CPoppler"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorQueueTests",

@@ -14,7 +14,8 @@ struct Lector: AsyncParsableCommand {
             """,
         version: LectorVersion.string,
         subcommands: [
-            Migrate.self, Status.self, Retry.self, Cancel.self, QueueCommand.self, Engine.self, VersionCommand.self,
+            Migrate.self, Status.self, Retry.self, Cancel.self, QueueCommand.self, Engine.self, Extract.self,
+            VersionCommand.self, PDFChildCommand.self,
         ]
     )
 }

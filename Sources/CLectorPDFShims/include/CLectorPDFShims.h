@@ -1,0 +1,50 @@
+#pragma once
+// Image encoders for LectorPDF. libjpeg and libpng report errors by longjmp, which Swift cannot
+// catch, so the encoders live here in C behind a plain status-code interface.
+#include <stddef.h>
+
+/// Encodes a cairo CAIRO_FORMAT_RGB24 image (32-bit native-endian xRGB, `stride` bytes per row) as
+/// baseline JPEG. On success returns 0 and sets `*out`/`*out_length` to a malloc'ed buffer the caller
+/// frees with free(). On failure returns -1 and writes a message into `error` (always terminated).
+int lector_encode_jpeg_rgb24(const unsigned char *pixels, int width, int height, int stride, int quality,
+                             unsigned char **out, size_t *out_length, char *error, size_t error_size);
+
+/// Encodes the same pixel layout as 8-bit RGB PNG; same contract as lector_encode_jpeg_rgb24.
+int lector_encode_png_rgb24(const unsigned char *pixels, int width, int height, int stride,
+                            unsigned char **out, size_t *out_length, char *error, size_t error_size);
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Reads facts poppler-glib 22.12 has no accessor for, with Poppler's C++ API on a second, lazily parsed
+/// view of the same bytes: each page's `/Rotate` (0, 90, 180 or 270) into `rotations[0 ..< count]`, and
+/// into `may_have_images` 1 when the page's resources draw an image XObject (directly or through forms)
+/// or it has annotations, else 0 (inline images in content streams are not seen). `password` may be
+/// NULL. Returns 0 on success, -1 when the document cannot be opened that way.
+int lector_page_facts(const char *bytes, size_t length, const char *password, int *rotations,
+                      int *may_have_images, int count);
+#ifdef __cplusplus
+}
+#endif
+
+#include <sys/types.h>
+
+/// Starts `path` with `argv` (NULL-terminated) as a child whose standard input, output and error are
+/// `stdin_fd`, `stdout_fd` and `stderr_fd`, with default signal handlers, an empty signal mask and every
+/// other descriptor closed. Returns 0 and sets `*pid`, or an errno value.
+int lector_spawn(const char *path, char *const argv[], int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+
+/// pipe2(fds, O_CLOEXEC), which Swift's Glibc module hides behind _GNU_SOURCE. Returns 0 or -1 (errno).
+int lector_pipe_cloexec(int fds[2]);
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+/// Whether `password` (raw bytes, as the security handler compares them) opens the document: 0 yes (or
+/// not encrypted), 1 encrypted and it does not, 2 the document cannot be opened for another reason.
+/// poppler-glib 22.12 crashes (use after free in its retry with a second password encoding) when given a
+/// wrong or UTF-8-only password, so LectorPDF checks passwords here and hands glib only one that works.
+int lector_check_password(const char *bytes, size_t length, const char *password, size_t password_length);
+#ifdef __cplusplus
+}
+#endif
