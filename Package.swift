@@ -96,7 +96,10 @@ let package = Package(
         // Planning, findings schema, validation and quote grounding.
         .target(
             name: "LectorAnalysis",
-            dependencies: ["LectorCore", "LectorPDF", "LectorEngine"],
+            dependencies: [
+                "LectorCore", "LectorEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         // Wires the modules into services: the analyze handler, submit, worker, scheduler, API.
         .target(
@@ -158,6 +161,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/engine/Sources",
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorAnalysisTests",
+            dependencies: [
+                "LectorAnalysis", "LectorEngine", "LectorFakeEngine", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "LectorEngineTests",
