@@ -170,6 +170,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings),
         .testTarget(
+            name: "LectorServiceTests",
+            dependencies: [
+                "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
             name: "LectorEngineTests",
             dependencies: [
                 "LectorEngine", "LectorFakeEngine", "LectorCore",
