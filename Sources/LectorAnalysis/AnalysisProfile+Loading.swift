@@ -16,6 +16,7 @@ extension AnalysisProfile {
         var maxQuotes: Int?
         var maxQuoteLength: Int?
         var maxValueLength: Int?
+        var maxParties: Int?
         var temperature: Double?
         var seed: Int?
         var instructions: String?
@@ -32,6 +33,7 @@ extension AnalysisProfile {
             case maxQuotes = "max_quotes"
             case maxQuoteLength = "max_quote_length"
             case maxValueLength = "max_value_length"
+            case maxParties = "max_parties"
         }
     }
 
@@ -139,10 +141,12 @@ extension AnalysisProfile {
         }
         if let images = raw.maxImagesPerRequest, images < 0 { throw invalid("max_images_per_request", "must not be negative") }
         let limits = FindingsSchema.OutputLimits(
-            maxQuotes: raw.maxQuotes ?? 4, maxQuoteLength: raw.maxQuoteLength ?? 600, maxValueLength: raw.maxValueLength ?? 300)
-        guard limits.maxQuotes >= 1, limits.maxQuoteLength >= 20, limits.maxValueLength >= 10 else {
-            throw invalid("max_quotes", "max_quotes >= 1, max_quote_length >= 20 and max_value_length >= 10")
-        }
+            maxQuotes: raw.maxQuotes ?? 4, maxQuoteLength: raw.maxQuoteLength ?? 600, maxValueLength: raw.maxValueLength ?? 300,
+            maxParties: raw.maxParties ?? 8)
+        guard limits.maxQuotes >= 1 else { throw invalid("max_quotes", "must be at least 1") }
+        guard limits.maxQuoteLength >= 20 else { throw invalid("max_quote_length", "must be at least 20") }
+        guard limits.maxValueLength >= 10 else { throw invalid("max_value_length", "must be at least 10") }
+        guard limits.maxParties >= 1 else { throw invalid("max_parties", "must be at least 1") }
         if let t = raw.temperature, !(0...2).contains(t) { throw invalid("temperature", "must be between 0 and 2") }
         return AnalysisProfile(
             name: name, promptVersion: raw.promptVersion, categories: categories, reasoningEffort: effort,

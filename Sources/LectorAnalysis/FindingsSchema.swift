@@ -18,13 +18,16 @@ public struct FindingsSchema: Sendable, Hashable {
         public var maxQuotes: Int
         /// Longest quote, in characters.
         public var maxQuoteLength: Int
-        /// Longest value or rationale, in characters.
+        /// Longest value, name or rationale, in characters.
         public var maxValueLength: Int
+        /// Most parties in the document facts.
+        public var maxParties: Int
 
-        public init(maxQuotes: Int = 4, maxQuoteLength: Int = 600, maxValueLength: Int = 300) {
+        public init(maxQuotes: Int = 4, maxQuoteLength: Int = 600, maxValueLength: Int = 300, maxParties: Int = 8) {
             self.maxQuotes = maxQuotes
             self.maxQuoteLength = maxQuoteLength
             self.maxValueLength = maxValueLength
+            self.maxParties = maxParties
         }
     }
 
@@ -56,18 +59,21 @@ public struct FindingsSchema: Sendable, Hashable {
                 "presence": ["type": "string", "enum": ["present", "absent", "unclear"]],
                 "value": text,
                 "normalized": Self.normalized(category.kind),
-                "pages": ["type": "array", "items": pageSchema, "maxItems": 8],
+                "pages": ["type": "array", "items": pageSchema, "maxItems": .number(Double(max(4, limits.maxQuotes)))],
                 "quotes": ["type": "array", "items": quote, "maxItems": .number(Double(limits.maxQuotes))],
                 "confidence": ["type": "number", "minimum": 0, "maximum": 1],
                 "risk": ["type": "string", "enum": ["none", "low", "medium", "high"]],
                 "risk_rationale": text,
             ])
         }
-        let party: JSONValue = Self.object(["name": ["type": "string", "minLength": 1], "role": text])
+        // Every string is bounded: a small model given an unbounded string can spend its whole output cap on it.
+        let party: JSONValue = Self.object([
+            "name": ["type": "string", "minLength": 1, "maxLength": .number(Double(limits.maxValueLength))], "role": text,
+        ])
         let document: JSONValue = Self.object([
             "title": text,
             "type": text,
-            "parties": ["type": "array", "items": party, "maxItems": 8],
+            "parties": ["type": "array", "items": party, "maxItems": .number(Double(limits.maxParties))],
             "governing_law": text,
             "currency": ["type": ["string", "null"], "pattern": "^[A-Z]{3}$"],
             "total_value": ["type": ["number", "null"]],
