@@ -104,7 +104,10 @@ let package = Package(
         // Planning, findings schema, validation and quote grounding.
         .target(
             name: "LectorAnalysis",
-            dependencies: ["LectorCore", "LectorPDF", "LectorEngine"],
+            dependencies: [
+                "LectorCore", "LectorEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings),
         // Wires the modules into services: the analyze handler, submit, worker, scheduler, API.
         .target(
@@ -183,6 +186,20 @@ let package = Package(
                 "LectorQueue", "LectorDB", "LectorSchema", "LectorCore", "LectorTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorAnalysisTests",
+            dependencies: [
+                "LectorAnalysis", "LectorEngine", "LectorFakeEngine", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorServiceTests",
+            dependencies: [
+                "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

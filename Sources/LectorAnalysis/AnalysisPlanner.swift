@@ -1,0 +1,109 @@
+import LectorEngine
+
+/// Splits a document into requests that fit the engine's context: one request when everything fits,
+/// else consecutive page ranges. Never truncates: a page that cannot fit alone is an error.
+public struct AnalysisPlanner: Sendable {
+    /// The profile.
+    public let profile: AnalysisProfile
+    /// Builds the requests whose size is estimated.
+    public let prompt: AnalysisPrompt
+
+    /// Tokens kept for the feedback text of a retried request.
+    static let feedbackReserve = 200
+
+    /// A planner for `profile`.
+    public init(profile: AnalysisProfile) {
+        self.profile = profile
+        self.prompt = AnalysisPrompt(profile: profile)
+    }
+
+    /// The context actually used: the engine's, capped by the profile's.
+    public func usableContext(engineContext: Int) -> Int {
+        min(engineContext, profile.contextTokens ?? Int.max)
+    }
+
+    /// Whether `page` goes as an image under the profile's policy.
+    public func sendsImage(_ page: AnalysisPage) -> Bool {
+        guard page.image != nil else { return false }
+        switch profile.imagePolicy {
+        case .none: return false
+        case .all: return true
+        case .auto: return page.needsVision
+        }
+    }
+
+    /// Estimated tokens of one page: its text with the marker, and its image when it is sent.
+    public func pageTokens(_ page: AnalysisPage) -> (text: Int, image: Int) {
+        let text = TokenEstimate.textTokens(AnalysisPrompt.pageText(page))
+        guard sendsImage(page), let image = page.image else { return (text, 0) }
+        return (text, TokenEstimate.imageTokens(width: image.width, height: image.height))
+    }
+
+    /// Tokens every request spends before its pages.
+    public func fixedTokens(totalPages: Int) -> Int {
+        let schema = profile.schema.json(pages: totalPages...totalPages).jsonText
+        let header = AnalysisPrompt.header(pages: 1...max(1, totalPages - 1), of: max(totalPages, 2))
+        return 2 * TokenEstimate.messageOverhead + TokenEstimate.textTokens(prompt.system)
+            + TokenEstimate.textTokens(schema) + TokenEstimate.textTokens(header) + Self.feedbackReserve
+    }
+
+    /// Plans `pages` (in page order) for an engine with `engineContext` tokens.
+    ///
+    /// - Parameter maxPagesPerRequest: a cap used when re-planning after a context overflow.
+    /// - Throws: ``AnalysisError`` `unplannable` (no pages, or no room left after the fixed part),
+    ///   `page_too_large` (one page alone exceeds the budget; the error names the page and its tokens).
+    public func plan(pages: [AnalysisPage], engineContext: Int, maxPagesPerRequest: Int? = nil) throws(AnalysisError) -> AnalysisPlan {
+        guard !pages.isEmpty else { throw AnalysisError(.unplannable, detail: "the document has no pages") }
+        let context = usableContext(engineContext: engineContext)
+        let budget = context - profile.maxOutputTokens - profile.marginTokens
+        let fixed = fixedTokens(totalPages: pages.count)
+        guard budget > fixed else {
+            throw AnalysisError(
+                .unplannable,
+                detail: "the context (\(context) tokens) leaves \(budget) tokens after the output cap and margin; the prompt alone needs \(fixed)")
+        }
+        let requests = try pack(pages, budget: budget, fixed: fixed, maxPages: maxPagesPerRequest)
+        let visionAsText = pages.filter { $0.needsVision && !sendsImage($0) }.map(\.number)
+        return AnalysisPlan(
+            contextTokens: context, outputTokens: profile.maxOutputTokens, marginTokens: profile.marginTokens,
+            budgetTokens: budget, fixedTokens: fixed, requests: requests, visionPagesAsText: visionAsText,
+            imagePolicy: profile.imagePolicy)
+    }
+
+    /// Greedy packing of consecutive pages into requests of at most `budget` prompt tokens.
+    func pack(_ pages: [AnalysisPage], budget: Int, fixed: Int, maxPages: Int?) throws(AnalysisError) -> [AnalysisPlan.Request] {
+        var requests: [AnalysisPlan.Request] = []
+        var current: [AnalysisPage] = []
+        var text = 0, image = 0, images: [Int] = []
+        func close() {
+            guard let first = current.first, let last = current.last else { return }
+            requests.append(.init(
+                firstPage: first.number, lastPage: last.number, promptTokens: fixed + text + image, textTokens: text,
+                imageTokens: image, imagePages: images))
+            current = []
+            text = 0
+            image = 0
+            images = []
+        }
+        for page in pages {
+            let cost = pageTokens(page)
+            if fixed + cost.text + cost.image > budget {
+                throw AnalysisError(
+                    .pageTooLarge,
+                    detail: "page \(page.number) needs about \(cost.text + cost.image) tokens (\(cost.text) text, \(cost.image) image); a request has \(budget - fixed) for pages",
+                    field: "page \(page.number)")
+            }
+            let imageLimitReached = cost.image > 0 && profile.maxImagesPerRequest.map { images.count >= $0 } == true
+            let pageLimitReached = maxPages.map { current.count >= $0 } == true
+            if !current.isEmpty && (fixed + text + image + cost.text + cost.image > budget || imageLimitReached || pageLimitReached) {
+                close()
+            }
+            current.append(page)
+            text += cost.text
+            image += cost.image
+            if cost.image > 0 { images.append(page.number) }
+        }
+        close()
+        return requests
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import LectorEngine
+
+/// How a document is analysed: what is asked, how hard the model thinks, which pages go as images and
+/// how long the answer may be. Loaded from `jobs/profiles/NAME.json`.
+public struct AnalysisProfile: Sendable, Hashable {
+    /// The profile's name (the file name without `.json`).
+    public var name: String
+    /// A version of the prompt and schema, stored with each analysis; bump it when either changes.
+    public var promptVersion: String
+    /// The categories asked for, in table order.
+    public var categories: [FindingCategory]
+    /// `reasoning_effort` for every request.
+    public var reasoningEffort: ReasoningEffort
+    /// Which pages go as images.
+    public var imagePolicy: ImagePolicy
+    /// `max_tokens` for every request (reasoning included).
+    public var maxOutputTokens: Int
+    /// Tokens kept free besides the output cap (template overhead, estimate error).
+    public var marginTokens: Int
+    /// A cap on the context used, below what the engine offers (nil: the engine's context).
+    public var contextTokens: Int?
+    /// Most images per request (nil: no limit; the hosted Mistral API allows 8).
+    public var maxImagesPerRequest: Int?
+    /// Size limits written into the schema.
+    public var limits: FindingsSchema.OutputLimits
+    /// Sampling temperature.
+    public var temperature: Double
+    /// Sampling seed, for repeatable answers where the engine honours it.
+    public var seed: Int?
+    /// Extra instructions appended to the system prompt.
+    public var instructions: String?
+
+    /// A profile.
+    public init(
+        name: String, promptVersion: String, categories: [FindingCategory] = FindingCategory.all,
+        reasoningEffort: ReasoningEffort = .high, imagePolicy: ImagePolicy = .auto, maxOutputTokens: Int = 32768,
+        marginTokens: Int = 1024, contextTokens: Int? = nil, maxImagesPerRequest: Int? = nil,
+        limits: FindingsSchema.OutputLimits = .init(), temperature: Double = 0, seed: Int? = 0, instructions: String? = nil
+    ) {
+        self.name = name
+        self.promptVersion = promptVersion
+        self.categories = categories
+        self.reasoningEffort = reasoningEffort
+        self.imagePolicy = imagePolicy
+        self.maxOutputTokens = maxOutputTokens
+        self.marginTokens = marginTokens
+        self.contextTokens = contextTokens
+        self.maxImagesPerRequest = maxImagesPerRequest
+        self.limits = limits
+        self.temperature = temperature
+        self.seed = seed
+        self.instructions = instructions
+    }
+
+    /// The profile used when a submission names none.
+    public static let defaultName = "contract-review"
+
+    /// The findings schema this profile asks for.
+    public var schema: FindingsSchema { FindingsSchema(categories: categories, limits: limits) }
+}

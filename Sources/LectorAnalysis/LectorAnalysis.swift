@@ -1,1 +1,0 @@
-// The LectorAnalysis module; see DESIGN.md §3 for its concern.

@@ -1,0 +1,81 @@
+/// The model's answer for one request, exactly as the findings schema shapes it.
+public struct ModelAnswer: Sendable, Hashable, Codable {
+    /// A quote as the model gave it.
+    public struct Quote: Sendable, Hashable, Codable {
+        public var page: Int
+        public var text: String
+
+        public init(page: Int, text: String) {
+            self.page = page
+            self.text = text
+        }
+    }
+
+    /// One category's answer.
+    public struct Answer: Sendable, Hashable, Codable {
+        public var presence: Presence
+        public var value: String?
+        public var normalized: NormalizedValue?
+        public var pages: [Int]
+        public var quotes: [Quote]
+        public var confidence: Double
+        public var risk: RiskLevel
+        public var riskRationale: String?
+
+        public init(
+            presence: Presence, value: String? = nil, normalized: NormalizedValue? = nil, pages: [Int] = [],
+            quotes: [Quote] = [], confidence: Double = 0.5, risk: RiskLevel = .none, riskRationale: String? = nil
+        ) {
+            self.presence = presence
+            self.value = value
+            self.normalized = normalized
+            self.pages = pages
+            self.quotes = quotes
+            self.confidence = confidence
+            self.risk = risk
+            self.riskRationale = riskRationale
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case presence, value, normalized, pages, quotes, confidence, risk
+            case riskRationale = "risk_rationale"
+        }
+    }
+
+    /// Document-level facts.
+    public struct Document: Sendable, Hashable, Codable {
+        public var title: String?
+        public var type: String?
+        public var parties: [Party]
+        public var governingLaw: String?
+        public var currency: String?
+        public var totalValue: Double?
+
+        public init(
+            title: String? = nil, type: String? = nil, parties: [Party] = [], governingLaw: String? = nil,
+            currency: String? = nil, totalValue: Double? = nil
+        ) {
+            self.title = title
+            self.type = type
+            self.parties = parties
+            self.governingLaw = governingLaw
+            self.currency = currency
+            self.totalValue = totalValue
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case title, type, parties, currency
+            case governingLaw = "governing_law"
+            case totalValue = "total_value"
+        }
+    }
+
+    public var document: Document
+    /// Answers by category key.
+    public var findings: [String: Answer]
+
+    public init(document: Document, findings: [String: Answer]) {
+        self.document = document
+        self.findings = findings
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import LectorAnalysis
+import LectorDB
+
+/// Writes an analysis, its findings and their quotes (DESIGN §4) on the caller's connection, inside the
+/// caller's transaction (the one that also completes the job, fenced by its lease).
+///
+/// Idempotent per job: `analyses.job_id` is unique, so a retried job that reaches the write again gets
+/// the existing analysis back instead of a second one.
+public struct AnalysisStore: Sendable {
+    /// What the analysis result does not know: where it belongs and how it ran.
+    public struct Context: Sendable {
+        public var documentID: Int64
+        /// The job that ran the analysis; nil for ad-hoc runs (which are then not deduplicated).
+        public var jobID: Int64?
+        public var tenant: String
+        /// The engine's dialect (`vllm`, `llamacpp`, ...).
+        public var engineDialect: String
+        /// Lector's version, for reproducing an analysis.
+        public var pipelineVersion: String
+        /// When the job started working on the document.
+        public var startedAt: Date
+        /// Time spent extracting the PDF, when it was extracted for this analysis.
+        public var extractMilliseconds: Int?
+        /// The estimated price, from the operator's price table.
+        public var costUSD: Double?
+
+        public init(
+            documentID: Int64, jobID: Int64?, tenant: String, engineDialect: String, pipelineVersion: String,
+            startedAt: Date, extractMilliseconds: Int? = nil, costUSD: Double? = nil
+        ) {
+            self.documentID = documentID
+            self.jobID = jobID
+            self.tenant = tenant
+            self.engineDialect = engineDialect
+            self.pipelineVersion = pipelineVersion
+            self.startedAt = startedAt
+            self.extractMilliseconds = extractMilliseconds
+            self.costUSD = costUSD
+        }
+    }
+
+    /// The outcome of ``write(_:context:on:)``.
+    public struct Written: Sendable, Hashable {
+        public var analysisID: Int64
+        /// False when the job's analysis already existed (nothing was written).
+        public var created: Bool
+    }
+
+    public init() {}
+
+    /// Writes `result`; run it inside the transaction that completes the job.
+    public func write(_ result: AnalysisResult, context: Context, on connection: PostgresConnection) async throws -> Written {
+        let inserted = try await connection.query(
+            """
+            INSERT INTO lector.analyses
+                (document_id, job_id, tenant, profile, prompt_version, pipeline_version, model, engine_host,
+                 engine_dialect, external_engine, reasoning_effort, plan, document_facts, tokens_in, tokens_out,
+                 tokens_cached, cost_usd, extract_ms, engine_ms, started_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13::jsonb, $14, $15, $16, $17, $18, $19, $20)
+            ON CONFLICT (job_id) DO NOTHING
+            RETURNING id
+            """,
+            [
+                context.documentID, context.jobID, context.tenant, result.profile, result.promptVersion,
+                context.pipelineVersion, result.model, result.engineHost, context.engineDialect, result.externalEngine,
+                result.reasoningEffort ?? "default", try PostgresJSON(encoding: result.plan),
+                try PostgresJSON(encoding: result.facts), Int64(result.usage.promptTokens),
+                Int64(result.usage.completionTokens), result.usage.cachedPromptTokens.map(Int64.init), context.costUSD,
+                context.extractMilliseconds, result.engineMilliseconds, context.startedAt,
+            ])
+        guard let row = inserted.first else {
+            let existing = try await connection.query(
+                "SELECT id FROM lector.analyses WHERE job_id = $1", context.jobID)
+            return Written(analysisID: try existing.one().decode("id", as: Int64.self), created: false)
+        }
+        let analysisID = try row.decode("id", as: Int64.self)
+        for finding in result.findings {
+            let normalized = finding.normalized
+            let findingRow = try await connection.query(
+                """
+                INSERT INTO lector.findings
+                    (analysis_id, document_id, tenant, category, presence, value, normalized, value_date,
+                     value_duration, value_amount, value_currency, value_bool, pages, confidence, risk, risk_rationale)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::date, $9, $10, $11, $12, $13::integer[], $14, $15, $16)
+                RETURNING id
+                """,
+                [
+                    analysisID, context.documentID, context.tenant, finding.category, finding.presence.rawValue,
+                    finding.value, normalized.isEmpty ? nil : try PostgresJSON(encoding: normalized),
+                    normalized.date.flatMap { AnswerValidator.isRealDate($0) ? $0 : nil },
+                    normalized.duration.flatMap { AnswerValidator.isDuration($0) ? $0 : nil }, normalized.amount,
+                    normalized.currency, normalized.boolean, finding.pages, finding.confidence, finding.risk.rawValue,
+                    finding.riskRationale,
+                ])
+            let findingID = try findingRow.one().decode("id", as: Int64.self)
+            for (ordinal, quote) in finding.quotes.enumerated() {
+                try await connection.query(
+                    """
+                    INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified, page_corrected_from)
+                    VALUES ($1, $2, $3, $4, $5, $6)
+                    """,
+                    findingID, ordinal + 1, quote.page, quote.text, quote.verified, quote.pageCorrectedFrom)
+            }
+        }
+        return Written(analysisID: analysisID, created: true)
+    }
+}
