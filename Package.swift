@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "lector",
             dependencies: [
-                "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorService",
+                "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -198,7 +198,8 @@ let package = Package(
         .testTarget(
             name: "LectorServiceTests",
             dependencies: [
-                "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport",
+                "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport", "LectorQueue", "LectorEngine",
+                "LectorFakeEngine", "LectorPDF",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

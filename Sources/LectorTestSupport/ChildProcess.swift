@@ -63,5 +63,6 @@ public struct ChildProcess: Sendable {
 /// A program could not be started.
 public struct ChildProcessError: Error, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }

@@ -1,0 +1,172 @@
+import Foundation
+import LectorAnalysis
+import LectorCore
+import LectorDB
+import LectorEngine
+import LectorPDF
+import LectorQueue
+import Logging
+
+/// The `analyze` job: a stored document through extraction, the engine and grounding, with its pages,
+/// analysis and findings written in the job's fenced completion.
+///
+/// A retried job never leaves two analyses: results are written only in the transaction that completes
+/// the job, which commits only while this worker still holds the lease, and analyses are unique per job.
+public struct AnalyzeJob: Sendable {
+    /// The job kind in `lector.jobs`.
+    public static let kind = "analyze"
+    /// Bumped when extraction or analysis changes what a job produces; part of the unique key, so a new
+    /// pipeline re-analyses documents the old one already did.
+    public static let pipelineVersion = "1"
+
+    /// The job's arguments as stored.
+    public struct Arguments: Codable, Sendable, Equatable {
+        public var documentID: Int64
+        public var profile: String
+        /// The document's password, when it is encrypted. Stored with the job; never logged.
+        public var password: String?
+
+        enum CodingKeys: String, CodingKey {
+            case documentID = "document_id"
+            case profile, password
+        }
+
+        public init(documentID: Int64, profile: String, password: String? = nil) {
+            self.documentID = documentID
+            self.profile = profile
+            self.password = password
+        }
+    }
+
+    /// The unique key of the live analyze job of a document under a profile and this pipeline.
+    public static func uniqueKey(documentID: Int64, profile: String) -> String {
+        "analyze:\(documentID):\(profile):\(pipelineVersion)"
+    }
+
+    let database: PostgresClient
+    let extractor: PDFExtractor
+    let engine: EngineClient
+    let engineDialect: String
+    let profiles: [String: AnalysisProfile]
+    let maxConcurrentRequests: Int
+
+    /// - Parameters:
+    ///   - profiles: the profiles jobs may name, by name.
+    ///   - engineDialect: recorded on every analysis.
+    public init(
+        database: PostgresClient, extractor: PDFExtractor, engine: EngineClient, engineDialect: String,
+        profiles: [String: AnalysisProfile], maxConcurrentRequests: Int = 4
+    ) {
+        self.database = database
+        self.extractor = extractor
+        self.engine = engine
+        self.engineDialect = engineDialect
+        self.profiles = profiles
+        self.maxConcurrentRequests = maxConcurrentRequests
+    }
+
+    /// Registers the handler under ``kind``.
+    public func register(in handlers: inout JobHandlers) {
+        handlers.register(Self.kind) { context in try await self.run(context) }
+    }
+
+    /// Runs one job; throws a classified ``JobFailure`` for the queue.
+    public func run(_ context: JobContext) async throws {
+        let arguments: Arguments
+        do {
+            arguments = try context.job.args.decode(as: Arguments.self)
+        } catch {
+            throw JobFailure.permanent("job arguments are not an analyze job's")
+        }
+        guard let profile = profiles[arguments.profile] else {
+            throw JobFailure.permanent("unknown profile '\(arguments.profile)'")
+        }
+        let startedAt = Date()
+        let bytes = try await loadDocument(arguments.documentID)
+
+        let extractStart = ContinuousClock.now
+        let document: ExtractedDocument
+        do {
+            document = try await extractor.extract(bytes, password: arguments.password, options: extractionOptions(profile))
+        } catch let error as PDFError {
+            throw Self.classify(error)
+        }
+        let extractMilliseconds = Self.milliseconds(ContinuousClock.now - extractStart)
+        context.logger.debug("extracted", metadata: ["document.pages": "\(document.pages.count)"])
+
+        let result: AnalysisResult
+        do {
+            let analyzer = Analyzer(
+                client: engine, profile: profile, maxConcurrentRequests: maxConcurrentRequests, logger: context.logger)
+            result = try await analyzer.analyze(pages: document.pages.map(Self.analysisPage))
+        } catch let error as EngineError {
+            throw Self.classify(error)
+        } catch let error as AnalysisError {
+            throw JobFailure.permanent("\(error.code): \(error.description)")
+        }
+
+        let pages = document.pages.map {
+            DocumentStore.Page(
+                number: $0.number, text: $0.text, widthPoints: $0.width, heightPoints: $0.height, rotation: $0.rotation,
+                imageCoverage: $0.imageCoverage, needsVision: $0.needsVision)
+        }
+        let storeContext = AnalysisStore.Context(
+            documentID: arguments.documentID, jobID: context.job.id, tenant: context.job.tenant,
+            engineDialect: engineDialect, pipelineVersion: Self.pipelineVersion, startedAt: startedAt,
+            extractMilliseconds: extractMilliseconds, costUSD: nil)
+        try await context.complete { connection in
+            try await DocumentStore().storePages(pages, documentID: arguments.documentID, on: connection)
+            _ = try await AnalysisStore().write(result, context: storeContext, on: connection)
+        }
+    }
+
+    private func loadDocument(_ id: Int64) async throws -> [UInt8] {
+        let rows = try await database.query("SELECT content FROM lector.documents WHERE id = $1", id)
+        guard let row = rows.first else { throw JobFailure.permanent("document \(id) does not exist") }
+        guard let content = try row.decode("content", as: PostgresBytes?.self) else {
+            throw JobFailure.permanent("document \(id) has no stored content")
+        }
+        return content.bytes
+    }
+
+    private func extractionOptions(_ profile: AnalysisProfile) -> ExtractionOptions {
+        var options = ExtractionOptions()
+        switch profile.imagePolicy {
+        case .auto: options.vision = .auto
+        case .all: options.vision = .all
+        case .none: options.vision = .none
+        }
+        options.renderImages = profile.imagePolicy != .none
+        // Quote location uses page text; word boxes are not needed for analysis.
+        options.words = false
+        return options
+    }
+
+    static func analysisPage(_ page: ExtractedPage) -> AnalysisPage {
+        var image: PageImageSource?
+        if page.needsVision, let rendered = page.image {
+            let picture = PageImage(bytes: rendered.bytes, mimeType: rendered.format == .png ? "image/png" : "image/jpeg")
+            image = PageImageSource(width: rendered.width, height: rendered.height, load: { picture })
+        }
+        return AnalysisPage(number: page.number, text: page.text, needsVision: page.needsVision, image: image)
+    }
+
+    /// Broken, encrypted or hostile documents fail at once; only an infrastructure hiccup is retried.
+    static func classify(_ error: PDFError) -> JobFailure {
+        switch error.kind {
+        case .isolationFailed: .retryable("\(error.code): \(error.description)")
+        default: .permanent("\(error.code): \(error.description)")
+        }
+    }
+
+    /// Engine outages and rate limits keep the job alive; a request the engine will never accept does not.
+    static func classify(_ error: EngineError) -> JobFailure {
+        if error.kind == .rateLimited { return .rateLimited(retryAfter: error.retryAfter ?? 30, "\(error.code): \(error.description)") }
+        if error.isRetryable { return .retryable("\(error.code): \(error.description)") }
+        return .permanent("\(error.code): \(error.description)")
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

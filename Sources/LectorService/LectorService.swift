@@ -1,1 +1,0 @@
-// The LectorService module; see DESIGN.md §3 for its concern.

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import LectorDB
+import LectorEngine
+import LectorPDF
+import LectorQueue
+import LectorService
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run analysis jobs: claim, extract, ask the engine, verify, write findings.",
+        discussion: """
+            Runs until SIGTERM or SIGINT: then it stops claiming, lets running jobs finish within the grace
+            period and releases the rest (without using an attempt). With --exit-when-idle it also stops once
+            no job is waiting or running. Any number of workers may run against one database.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var engineOptions: EngineOptions
+    @OptionGroup var profileOptions: ProfileOptions
+
+    @Option(help: "Jobs this process runs at once.") var concurrency = 4
+    @Option(help: "Queue to work.") var queue = "default"
+    @Flag(help: "Stop when no job is waiting or running.") var exitWhenIdle = false
+    @Option(help: "Grace period for running jobs on shutdown, in seconds.") var graceSeconds = 60.0
+
+    func run() async throws {
+        let logger = global.makeLogger()
+        try await reportingErrors {
+            let profiles = try profileOptions.loadAll()
+            let engineConfiguration = try engineOptions.configuration()
+            try await global.withDatabase(logger: logger, maxConnections: concurrency + 3) { client in
+                try await EngineClient.withClient(configuration: engineConfiguration, logger: logger) { engine in
+                    let info = try await engine.discover()
+                    let jobQueue = JobQueue(client: client, logger: logger)
+                    var handlers = JobHandlers()
+                    AnalyzeJob(
+                        database: client, extractor: PDFExtractor(), engine: engine,
+                        engineDialect: info.dialect.rawValue, profiles: profiles
+                    ).register(in: &handlers)
+                    let worker = Worker(
+                        queue: jobQueue, handlers: handlers,
+                        configuration: WorkerConfiguration(
+                            queue: queue, concurrency: concurrency, shutdownGraceSeconds: graceSeconds),
+                        logger: logger)
+                    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
+                    if exitWhenIdle {
+                        services.append(
+                            .init(service: IdleWatcher(queue: jobQueue, name: queue), successTerminationBehavior: .gracefullyShutdownGroup))
+                    }
+                    let group = ServiceGroup(
+                        configuration: ServiceGroupConfiguration(
+                            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                    try await group.run()
+                }
+            }
+        }
+    }
+}
+
+/// Ends the worker once its queue has nothing waiting (due now) and nothing running, twice in a row.
+struct IdleWatcher: Service {
+    let queue: JobQueue
+    let name: String
+
+    func run() async throws {
+        var idleChecks = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let rows = try await queue.client.query(
+                """
+                SELECT count(*) AS n FROM lector.jobs
+                WHERE queue = $1 AND (state = 'running' OR (state IN ('available', 'scheduled', 'retryable') AND run_at <= now()))
+                """, name)
+            idleChecks = try rows.one().decode("n", as: Int.self) == 0 ? idleChecks + 1 : 0
+            if idleChecks >= 2 { return }
+            try await Task.sleep(for: .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import LectorAnalysis
+import LectorDB
+import LectorEngine
+import LectorFakeEngine
+import LectorPDF
+import LectorQueue
+import LectorService
+import LectorTestSupport
+import Logging
+import Testing
+
+/// The whole pipeline on the real PostgreSQL, real Poppler (isolated children of the real binary) and a
+/// deterministic fake engine: submit, worker, findings in SQL.
+@Suite("Submit and analyze end to end (fake engine)")
+struct AnalyzeJobTests {
+    static let lawQuote = "This Agreement is governed by the laws of England and Wales"
+
+    /// The answer a model gives when it reads the NDA: one finding with a quote from its page 1.
+    static let answer = """
+        {"document": {"title": "Mutual Non-Disclosure Agreement", "type": "nda", "parties": [], "governing_law": "England and Wales",
+          "currency": null, "total_value": null},
+         "findings": {"governing_law": {"presence": "present", "value": "England and Wales", "normalized": null,
+          "pages": [1], "quotes": [{"page": 1, "text": "\(lawQuote)"}], "confidence": 0.9, "risk": "low",
+          "risk_rationale": "A neutral choice."}}}
+        """
+
+    static var profile: AnalysisProfile {
+        AnalysisProfile(
+            name: "test", promptVersion: "test/1", categories: FindingCategory.all.filter { $0.key == "governing_law" },
+            reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: 32_768)
+    }
+
+    static func samples() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lector-samples-\(UUID().uuidString)")
+        let result = try ChildProcess.runBlocking(
+            "/usr/bin/env", ["python3", RepoPaths.root.appendingPathComponent("deploy/local/samples/make_samples.py").path, folder.path])
+        guard result.status == 0 else { throw ChildProcessError(message: "make_samples.py failed: \(result.standardError)") }
+        return folder
+    }
+
+    @Test func submitWorkAndQuery() async throws {
+        let folder = try Self.samples()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let logger = TestDatabase.logger
+        try await TestDatabase.with { client, _ in
+            let queue = JobQueue(client: client, logger: logger)
+            let submitter = Submitter(database: client, queue: queue)
+            var jobs: [String: Submitter.Outcome] = [:]
+            for name in ["mutual-nda-northwind-harbor.pdf", "services-agreement-meridian-cloud.pdf", "software-licence-orbital.pdf"] {
+                let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(name)))
+                jobs[name] = try await submitter.submit(bytes: bytes, filename: name, profile: "test")
+                #expect(jobs[name]?.newJob == true)
+            }
+            // The same file again: the same document and job, nothing new.
+            let nda = [UInt8](try Data(contentsOf: folder.appendingPathComponent("mutual-nda-northwind-harbor.pdf")))
+            let again = try await submitter.submit(bytes: nda, filename: "copy.pdf", profile: "test")
+            #expect(again.documentID == jobs["mutual-nda-northwind-harbor.pdf"]?.documentID)
+            #expect(again.jobID == jobs["mutual-nda-northwind-harbor.pdf"]?.jobID)
+            #expect(again.newDocument == false && again.newJob == false)
+            // Not a PDF: refused with a reason, nothing stored.
+            await #expect(throws: SubmitError.self) {
+                try await submitter.submit(bytes: Array("hello".utf8), filename: "notes.txt", profile: "test")
+            }
+
+            try await FakeEngine.withRunning(handler: { request in
+                request.path.hasSuffix("/chat/completions")
+                    ? FakeResponses.completion(dialect: .vllm, answer: Self.answer)
+                    : await FakeScript(dialect: .vllm).handler(request)
+            }) { engine in
+                let configuration = EngineConfiguration(url: engine.baseURL, dialect: .vllm)
+                try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
+                    var handlers = JobHandlers()
+                    AnalyzeJob(
+                        database: client, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
+                        engine: engineClient, engineDialect: "vllm", profiles: ["test": Self.profile]
+                    ).register(in: &handlers)
+                    let worker = Worker(
+                        queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 3),
+                        logger: logger)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await worker.run() }
+                        let deadline = ContinuousClock.now + .seconds(120)
+                        while ContinuousClock.now < deadline {
+                            let open = try await client.query(
+                                "SELECT count(*) AS n FROM lector.jobs WHERE state NOT IN ('completed', 'failed')"
+                            ).one().decode("n", as: Int.self)
+                            if open == 0 { break }
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                        worker.shutdown()
+                        try await group.waitForAll()
+                    }
+                }
+            }
+
+            let states = try await client.query("SELECT state::text AS s, count(*) AS n FROM lector.jobs GROUP BY 1")
+            #expect(try states.map { try $0.decode("s", as: String.self) } == ["completed"])
+            let perJob = try await client.query(
+                "SELECT count(*) AS analyses, count(DISTINCT job_id) AS jobs FROM lector.analyses").one()
+            #expect(try perJob.decode("analyses", as: Int.self) == 3)
+            #expect(try perJob.decode("jobs", as: Int.self) == 3)
+
+            // The NDA's quote is on its page; the other contracts do not contain it: flagged, not dropped.
+            let quotes = try await client.query(
+                """
+                SELECT d.filename, q.verified, q.page FROM lector.finding_quotes q
+                JOIN lector.findings f ON f.id = q.finding_id JOIN lector.documents d ON d.id = f.document_id
+                ORDER BY d.filename
+                """)
+            let verified = try Dictionary(uniqueKeysWithValues: quotes.map {
+                (try $0.decode("filename", as: String.self), try $0.decode("verified", as: Bool.self))
+            })
+            #expect(verified == [
+                "mutual-nda-northwind-harbor.pdf": true, "services-agreement-meridian-cloud.pdf": false,
+                "software-licence-orbital.pdf": false,
+            ])
+
+            // Pages are stored with text search; the scanned signature page needed vision.
+            let scan = try await client.query(
+                """
+                SELECT p.number, p.needs_vision, p.char_count FROM lector.pages p JOIN lector.documents d ON d.id = p.document_id
+                WHERE d.filename = 'services-agreement-meridian-cloud.pdf' ORDER BY p.number DESC LIMIT 1
+                """).one()
+            #expect(try scan.decode("needs_vision", as: Bool.self))
+            #expect(try scan.decode("char_count", as: Int.self) == 0)
+            let search = try await client.query(
+                """
+                SELECT d.filename FROM lector.pages p JOIN lector.documents d ON d.id = p.document_id
+                WHERE p.search @@ websearch_to_tsquery('english', 'change of control')
+                """)
+            #expect(try search.map { try $0.decode("filename", as: String.self) } == ["services-agreement-meridian-cloud.pdf"])
+
+            let overview = try await client.query(
+                "SELECT filename, governing_law, unverified_quotes FROM lector.contract_overview ORDER BY filename")
+            #expect(overview.count == 3)
+            #expect(try overview.first?.decode("governing_law", as: String?.self) == "England and Wales")
+        }
+    }
+}
