@@ -53,8 +53,9 @@ struct Submit: AsyncParsableCommand {
                     progress.update(index, file.name)
                     do {
                         let bytes = try file.read()
+                        // The document keeps its file name; the folder it was submitted from is not its identity.
                         let outcome = try await submitter.submit(
-                            bytes: bytes, filename: file.name, tenant: tenant, profile: profile, priority: priority,
+                            bytes: bytes, filename: (file.name as NSString).lastPathComponent, tenant: tenant, profile: profile, priority: priority,
                             labels: labelMap, password: password)
                         results.append([
                             "file": file.name, "document_id": outcome.documentID, "sha256": outcome.sha256,
