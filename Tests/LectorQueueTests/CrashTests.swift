@@ -1,6 +1,7 @@
 import Foundation
 import LectorDB
 import LectorQueue
+import LectorTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -22,7 +23,7 @@ struct CrashTests {
     }
 
     @Test func jobsOfAWorkerKilledWithSIGKILLComeBackAndCompleteOnce() async throws {
-        let binary = try ProcessHelpers.lectorBinary()
+        let binary = RepoPaths.lectorBinary
         try await QueueTestDatabase.with { client, queue, url in
             try await client.query("CREATE TABLE queue_test_results (job_id bigint PRIMARY KEY, worker text NOT NULL)")
             let total = 40
@@ -83,7 +84,7 @@ struct CrashTests {
     }
 
     @Test func sigtermShutsTheRealBinaryDownGracefullyAndReleasesItsJobs() async throws {
-        let binary = try ProcessHelpers.lectorBinary()
+        let binary = RepoPaths.lectorBinary
         try await QueueTestDatabase.with { client, queue, url in
             let ids = try await queue.enqueue(
                 (0..<3).map { _ in NewJob(queue: "term", kind: "sleep", args: PostgresJSON(text: "{\"ms\": 600000}")) })
@@ -105,7 +106,7 @@ struct CrashTests {
     }
 
     @Test func workersSurviveAPostgreSQLRestartWithoutLosingOrDuplicatingJobs() async throws {
-        let cluster = try ScratchCluster()
+        let cluster = try await TemporaryPostgresCluster.start()
         defer { cluster.destroy() }
         try await QueueTestDatabase.with(base: cluster.url, maxConnections: 10) { client, queue, _ in
             try await client.query("CREATE TABLE queue_test_results (job_id bigint PRIMARY KEY, worker text NOT NULL)")
@@ -125,7 +126,7 @@ struct CrashTests {
                 let busy = try await QueueTestDatabase.eventually(120) {
                     try await client.scalar("SELECT count(*) FROM queue_test_results") >= 50
                 }
-                try cluster.restart()
+                try await cluster.restartAsync()
                 let finished = try await QueueTestDatabase.eventually(300) {
                     (try? await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'completed'")) == Int64(total)
                 }

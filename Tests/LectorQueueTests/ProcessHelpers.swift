@@ -6,24 +6,9 @@ import Testing
 import Glibc
 #endif
 
-/// Paths and child processes for the tests that need the real binary or a PostgreSQL of their own.
+/// Child processes of the real binary that a test signals while they run (LectorTestSupport's
+/// ChildProcess runs a program to its end; these start one and hand back its pid).
 enum ProcessHelpers {
-    /// The repository root: LECTOR_REPO_ROOT, else three levels above this file.
-    static var repoRoot: URL {
-        if let root = Environment.value("LECTOR_REPO_ROOT") { return URL(fileURLWithPath: root) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
-    /// The `lector` binary that `swift build` made (debug, else release).
-    static func lectorBinary() throws -> URL {
-        for configuration in ["debug", "release"] {
-            let url = repoRoot.appendingPathComponent(".build/\(configuration)/lector")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        throw TestFailure("no .build/debug/lector under \(repoRoot.path): run `swift build` first")
-    }
-
     /// Starts a command with standard input from /dev/null and standard output and error into
     /// `outputPath` (a file, never a pipe: a daemon it forks, such as the postmaster, must not hold a
     /// pipe open). Foundation's `Process` is not used: it lost the exit of `pg_ctl` here and hung.
@@ -67,75 +52,4 @@ enum ProcessHelpers {
 struct TestFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// A PostgreSQL cluster of the test's own, on its own port, so restarting it disturbs nobody else.
-final class ScratchCluster: Sendable {
-    let directory: URL
-    let port: Int
-    let bin: String
-
-    var url: String { "postgresql://postgres@127.0.0.1:\(port)/postgres" }
-
-    init() throws {
-        let candidates = ["/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin"]
-        guard let bin = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }) else {
-            throw TestFailure("PostgreSQL server binaries not found under /usr/lib/postgresql")
-        }
-        self.bin = bin
-        directory = URL(fileURLWithPath: NSTemporaryDirectory())
-            .appendingPathComponent("lector-queue-pg-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if getuid() == 0 {
-            try ProcessHelpers.run(["/bin/chown", "postgres:", directory.path])
-            try ProcessHelpers.run(["/bin/chmod", "o+x", NSTemporaryDirectory()])
-        }
-        port = ScratchCluster.freePort()
-        let initdb = try ProcessHelpers.run(
-            [bin + "/initdb", "-D", directory.path + "/data", "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-             "--locale=C.UTF-8"], asPostgresUser: true)
-        guard initdb.status == 0 else { throw TestFailure("initdb failed: \(initdb.output)") }
-        try start()
-    }
-
-    private var options: String { "-p \(port) -k \(directory.path) -c listen_addresses=127.0.0.1" }
-
-    func start() throws {
-        let result = try ProcessHelpers.run(
-            [bin + "/pg_ctl", "-D", directory.path + "/data", "-l", directory.path + "/log", "-o", options, "-w", "-t",
-             "60", "start"], asPostgresUser: true)
-        guard result.status == 0 else { throw TestFailure("pg_ctl start failed: \(result.output)") }
-    }
-
-    /// Stops the server (fast: open sessions are terminated) and starts it again.
-    func restart() throws {
-        let result = try ProcessHelpers.run(
-            [bin + "/pg_ctl", "-D", directory.path + "/data", "-l", directory.path + "/log", "-o", options, "-m", "fast",
-             "-w", "-t", "60", "restart"], asPostgresUser: true)
-        guard result.status == 0 else { throw TestFailure("pg_ctl restart failed: \(result.output)") }
-    }
-
-    func destroy() {
-        _ = try? ProcessHelpers.run(
-            [bin + "/pg_ctl", "-D", directory.path + "/data", "-m", "immediate", "-w", "stop"], asPostgresUser: true)
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// A port nobody listens on now, as the kernel picks it.
-    static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
