@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LectorCore
 import LectorDB
 
 struct Findings: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct Findings: AsyncParsableCommand {
                           OR filename = $2 OR filename LIKE '%/' || $2)
                     ORDER BY id
                     """, tenant, document)
-                guard let first = matches.first else { throw ValidationError("no document matches '\(document)'") }
+                guard let first = matches.first else { throw FindingsLookupError("no document matches '\(document)'") }
                 guard matches.count == 1 else {
                     let ids = try matches.map { try "\($0.decode("id", as: Int64.self))" }.joined(separator: ", ")
                     throw ValidationError("'\(document)' matches several documents (ids \(ids)); give an id")
@@ -34,7 +35,7 @@ struct Findings: AsyncParsableCommand {
                     SELECT category, presence, value, pages, risk, quote_count, verified_quote_count, quotes::text AS quotes
                     FROM lector.latest_findings WHERE document_id = $1 ORDER BY category
                     """, id)
-                if rows.isEmpty { throw ValidationError("document \(id) has no analysis yet (see lector status)") }
+                if rows.isEmpty { throw FindingsLookupError("document \(id) has no analysis yet (see lector status)") }
                 if json {
                     var items: [[String: Any]] = []
                     for row in rows {
@@ -69,4 +70,12 @@ struct Findings: AsyncParsableCommand {
     private func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? String(text.prefix(width - 1)) + " " : text + String(repeating: " ", count: width - text.count)
     }
+}
+
+/// The document asked for does not exist or has no findings yet (exit 1, not a usage error).
+struct FindingsLookupError: LectorError {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var code: String { "findings.not_found" }
+    var description: String { message }
 }
