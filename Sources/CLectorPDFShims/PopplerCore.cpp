@@ -50,10 +50,10 @@ extern "C" int lector_page_facts(const char *bytes, size_t length, const char *p
         }
         rotations[index] = page->getRotate();
         int budget = 256;
-        Object annots = page->getAnnotsObject();
-        // Annotations (stamps, signatures) can carry images in their appearance streams: look closer.
-        bool annotated = annots.isArray() && annots.arrayGetLength() > 0;
-        may_have_images[index] = annotated || drawsImages(page->getResourceDict(), 0, budget) ? 1 : 0;
+        // Annotations do not count: poppler_page_get_image_mapping interprets the page's contents only
+        // (Page::display(Gfx *), no annotation appearance streams), so an annotation's image never shows
+        // in the coverage and looking for one cost a whole second pass over every page with links.
+        may_have_images[index] = drawsImages(page->getResourceDict(), 0, budget) ? 1 : 0;
     }
     return 0;
 }

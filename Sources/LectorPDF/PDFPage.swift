@@ -80,8 +80,9 @@ public final class PDFPage {
     /// The share of the page area covered by images, 0...1 (overlaps counted once).
     ///
     /// Poppler finds images by interpreting the whole page again; pages whose resources draw no image
-    /// XObject and carry no annotations skip that pass and count as 0 (images inlined in the content
-    /// stream are then not seen; a scan made of those has no text layer and needs vision anyway).
+    /// XObject skip that pass and count as 0 (images inlined in the content stream are then not seen; a
+    /// scan made of those has no text layer and needs vision anyway). Poppler's pass draws the page's
+    /// contents only, never its annotations, so annotations do not call for it.
     public func imageCoverage() -> Double {
         let (width, height) = size
         guard width > 0, height > 0 else { return 0 }

@@ -18,8 +18,9 @@ extern "C" {
 #endif
 /// Reads facts poppler-glib 22.12 has no accessor for, with Poppler's C++ API on a second, lazily parsed
 /// view of the same bytes: each page's `/Rotate` (0, 90, 180 or 270) into `rotations[0 ..< count]`, and
-/// into `may_have_images` 1 when the page's resources draw an image XObject (directly or through forms)
-/// or it has annotations, else 0 (inline images in content streams are not seen). `password` may be
+/// into `may_have_images` 1 when the page's resources draw an image XObject (directly or through forms),
+/// else 0 (inline images in content streams are not seen; annotations are not looked at, as
+/// poppler_page_get_image_mapping does not draw them either). `password` may be
 /// NULL. Returns 0 on success, -1 when the document cannot be opened that way.
 int lector_page_facts(const char *bytes, size_t length, const char *password, int *rotations,
                       int *may_have_images, int count);
