@@ -29,10 +29,22 @@ struct FakeEngineCommand: AsyncParsableCommand {
     @Flag(help: "Stream answers (server-sent events).")
     var stream = false
 
+    @Option(help: ArgumentHelp(
+        "A file whose text every chat completion answers (default: {\"ok\":true}).",
+        discussion: "For the pipeline benchmark: a findings answer valid for the profile it submits with.",
+        valueName: "path"))
+    var answerFile: String?
+
     func run() async throws {
         guard let dialect = EngineDialect(rawValue: dialect) else { throw ValidationError("unknown dialect \(dialect)") }
         let capacity = FakeEngine.Capacity(slots: slots, serviceTime: .milliseconds(serviceMs))
-        let answer = #"{"ok":true}"#
+        var answer = #"{"ok":true}"#
+        if let answerFile {
+            guard let data = FileManager.default.contents(atPath: answerFile), let text = String(data: data, encoding: .utf8) else {
+                throw ValidationError("--answer-file: cannot read \(answerFile)")
+            }
+            answer = text
+        }
         let reply =
             stream
             ? FakeResponses.streamed(dialect: dialect, answer: answer)

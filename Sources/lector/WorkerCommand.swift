@@ -27,6 +27,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Queue to work.") var queue = "default"
     @Flag(help: "Stop when no job is waiting or running.") var exitWhenIdle = false
     @Option(help: "Grace period for running jobs on shutdown, in seconds.") var graceSeconds = 60.0
+    @Option(help: "Lease length in seconds; a dead worker's jobs return after this.") var leaseSeconds = 30.0
+    @Option(help: "How often to requeue jobs whose lease expired (any worker's), in seconds.") var rescueSeconds = 15.0
+    @Option(help: "This worker's id in lector.jobs.worker_id (default: host-pid-random).") var workerID: String?
 
     func run() async throws {
         let logger = global.makeLogger()
@@ -45,7 +48,9 @@ struct WorkerCommand: AsyncParsableCommand {
                     let worker = Worker(
                         queue: jobQueue, handlers: handlers,
                         configuration: WorkerConfiguration(
-                            queue: queue, concurrency: concurrency, shutdownGraceSeconds: graceSeconds),
+                            queue: queue, concurrency: concurrency, leaseSeconds: leaseSeconds,
+                            rescueSeconds: rescueSeconds, shutdownGraceSeconds: graceSeconds,
+                            workerID: workerID ?? WorkerConfiguration.defaultWorkerID()),
                         logger: logger)
                     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
                     if exitWhenIdle {
