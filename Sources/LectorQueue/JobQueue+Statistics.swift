@@ -60,4 +60,16 @@ extension JobQueue {
                     error: try row.decode("error", as: String?.self), errorClass: try row.decode("class", as: String?.self))
             })
     }
+
+    /// The number of jobs of `queue` that are running or due now (available, scheduled or retryable
+    /// with `run_at` passed): zero means a worker of this queue has nothing to do at the moment.
+    public func runnableCount(queue: String) async throws -> Int {
+        try await client.query(
+            """
+            SELECT count(*) AS n FROM lector.jobs
+            WHERE queue = $1
+              AND (state = 'running' OR (state IN ('available', 'scheduled', 'retryable') AND run_at <= now()))
+            """, queue
+        ).one().decode("n", as: Int.self)
+    }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LectorDB
 import LectorEngine
 import LectorPDF
 import LectorQueue
@@ -75,12 +74,7 @@ struct IdleWatcher: Service {
     func run() async throws {
         var idleChecks = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let rows = try await queue.client.query(
-                """
-                SELECT count(*) AS n FROM lector.jobs
-                WHERE queue = $1 AND (state = 'running' OR (state IN ('available', 'scheduled', 'retryable') AND run_at <= now()))
-                """, name)
-            idleChecks = try rows.one().decode("n", as: Int.self) == 0 ? idleChecks + 1 : 0
+            idleChecks = try await queue.runnableCount(queue: name) == 0 ? idleChecks + 1 : 0
             if idleChecks >= 2 { return }
             try await Task.sleep(for: .seconds(1))
         }
