@@ -104,6 +104,19 @@ struct AnalyzeJobTests {
                 """)
             #expect(try search.map { try $0.decode("filename", as: String.self) } == ["services-agreement-meridian-cloud.pdf"])
 
+            // `lector findings` reads through FindingsReport: by file name, SHA-256 prefix or id.
+            let report = FindingsReport(database: client)
+            let ndaID = try await report.documentID("mutual-nda-northwind-harbor.pdf", tenant: "default")
+            #expect(ndaID == jobs["mutual-nda-northwind-harbor.pdf"]?.documentID)
+            let sha = try #require(jobs["mutual-nda-northwind-harbor.pdf"]?.sha256)
+            #expect(try await report.documentID(String(sha.prefix(12)), tenant: "default") == ndaID)
+            await #expect(throws: FindingsLookupError.self) { try await report.documentID("nope.pdf", tenant: "default") }
+            await #expect(throws: FindingsLookupError.self) { try await report.documentID(String(sha.prefix(12)), tenant: "other") }
+            let rows = try await report.findings(documentID: ndaID)
+            #expect(rows.map(\.category) == ["governing_law"])
+            #expect(rows.first?.presence == "present")
+            #expect(rows.first?.quoteCount == 1 && rows.first?.verifiedQuoteCount == 1)
+
             let overview = try await client.query(
                 "SELECT filename, governing_law, unverified_quotes FROM lector.contract_overview ORDER BY filename")
             #expect(overview.count == 3)
