@@ -74,14 +74,16 @@ struct WorkerKilledTests {
                 jobIDs.append(try await submitter.submit(bytes: bytes, filename: name, profile: "e2e").jobID)
             }
             try await FakeEngine.withRunning(handler: handler) { engine in
-                func arguments(_ id: String) -> [String] {
+                // The doomed worker's short lease lets its jobs return soon after it dies; the survivor's
+                // long one keeps a busy machine from taking its jobs away too (a third attempt).
+                func arguments(_ id: String, leaseSeconds: Int) -> [String] {
                     [
                         "worker", "--database-url", configuration.databaseURL, "--engine-url", engine.baseURL,
                         "--engine-dialect", "vllm", "--profiles", profiles.path, "--concurrency", "3",
-                        "--lease-seconds", "2", "--rescue-seconds", "1", "--worker-id", id,
+                        "--lease-seconds", "\(leaseSeconds)", "--rescue-seconds", "1", "--worker-id", id,
                     ]
                 }
-                let doomed = try WorkerProcess.start(arguments("doomed"))
+                let doomed = try WorkerProcess.start(arguments("doomed", leaseSeconds: 2))
                 defer { doomed.removeLog() }
                 let inEngineCall = try await Self.eventually(300) {
                     let running = try await client.query(
@@ -97,7 +99,7 @@ struct WorkerKilledTests {
                 #expect(try await client.query("SELECT count(*) AS n FROM lector.analyses").one().decode("n", as: Int.self) == 0)
                 #expect(try await client.query("SELECT count(*) AS n FROM lector.pages").one().decode("n", as: Int.self) == 0)
 
-                let survivor = try WorkerProcess.start(arguments("survivor") + ["--exit-when-idle"])
+                let survivor = try WorkerProcess.start(arguments("survivor", leaseSeconds: 120) + ["--exit-when-idle"])
                 defer { survivor.removeLog() }
                 let finished = try await Self.eventually(300) {
                     try await client.query("SELECT count(*) AS n FROM lector.jobs WHERE state = 'completed'")
