@@ -46,9 +46,14 @@ public struct PostgresConfiguration: Sendable {
         return (keywords, values)
     }
 
-    /// The configuration from `LECTOR_DATABASE_URL`, or libpq's own defaults when it is unset.
-    public static func fromEnvironment(maxConnections: Int = 8) -> PostgresConfiguration {
+    /// The configuration from `LECTOR_DATABASE_URL`, or from the file `LECTOR_DATABASE_URL_FILE` names
+    /// (a container secret or a systemd credential: the URL may carry a password), or libpq's own
+    /// defaults when neither is set.
+    ///
+    /// - Throws: ``ConfigurationError`` when `LECTOR_DATABASE_URL_FILE` names a file that cannot be read.
+    public static func fromEnvironment(maxConnections: Int = 8) throws(ConfigurationError) -> PostgresConfiguration {
         PostgresConfiguration(
-            connectionString: Environment.value("LECTOR_DATABASE_URL") ?? "", maxConnections: maxConnections)
+            connectionString: try Secret.fromEnvironment("LECTOR_DATABASE_URL")?.value ?? "",
+            maxConnections: maxConnections)
     }
 }

@@ -9,7 +9,7 @@ struct GlobalOptions: ParsableArguments {
         name: .customLong("database-url"),
         help: ArgumentHelp(
             "PostgreSQL connection string (libpq URI or conninfo).",
-            discussion: "Default: $LECTOR_DATABASE_URL, else libpq's PG* variables.", valueName: "url"))
+            discussion: "Default: $LECTOR_DATABASE_URL, else the file $LECTOR_DATABASE_URL_FILE names, else libpq's PG* variables.", valueName: "url"))
     var databaseURL: String?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -25,17 +25,16 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The database configuration from the flag or the environment.
-    func databaseConfiguration(maxConnections: Int = 8) -> PostgresConfiguration {
-        var configuration = PostgresConfiguration.fromEnvironment(maxConnections: maxConnections)
-        if let databaseURL { configuration.connectionString = databaseURL }
-        return configuration
+    func databaseConfiguration(maxConnections: Int = 8) throws -> PostgresConfiguration {
+        if let databaseURL { return PostgresConfiguration(connectionString: databaseURL, maxConnections: maxConnections) }
+        return try PostgresConfiguration.fromEnvironment(maxConnections: maxConnections)
     }
 
     /// Runs `body` with a connection pool, shutting it down afterwards.
     func withDatabase<T: Sendable>(
         logger: Logger, maxConnections: Int = 8, _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: databaseConfiguration(maxConnections: maxConnections), logger: logger)
+        let client = PostgresClient(configuration: try databaseConfiguration(maxConnections: maxConnections), logger: logger)
         do {
             let value = try await body(client)
             await client.shutdown()
