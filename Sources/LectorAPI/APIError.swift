@@ -35,7 +35,7 @@ public struct APIError: LectorError, HTTPResponseError {
         // Sorted keys: the same error is the same bytes, whatever the request (a 404 for another
         // tenant's id must not differ from one for a missing id, even in key order).
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = try encoder.encode(Body(error: .init(code: code, message: message)))
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }

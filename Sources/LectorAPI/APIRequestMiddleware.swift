@@ -13,7 +13,8 @@ import NIOCore
 /// Metrics: `lector_http_requests_total{method,route,status}` and
 /// `lector_http_request_duration_seconds{method,route}`; `route` is the route template (`/v1/jobs/{id}`)
 /// or `unmatched`, so label values stay bounded. The log line has the method, the route template, the
-/// status and the tenant, never the query string, headers or body.
+/// status and the error code, never the query string, headers or body (the tenant is on the handlers'
+/// own log lines, whose logger the token middleware extends).
 struct APIRequestMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     /// How long a request (body upload included) may take.

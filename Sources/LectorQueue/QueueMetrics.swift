@@ -13,24 +13,32 @@ public struct QueueMetrics: Service {
     let queue: JobQueue
     let interval: Duration
     let logger: Logger
+    /// Queues reported even while they have no jobs at all (their gauges read 0, not absent).
+    let queues: Set<String>
 
-    public init(queue: JobQueue, interval: Duration = .seconds(15), logger: Logger) {
+    /// - Parameter queues: queues to report even when empty (a worker's own queue).
+    public init(queue: JobQueue, interval: Duration = .seconds(15), queues: Set<String> = ["default"], logger: Logger) {
         self.queue = queue
         self.interval = interval
+        self.queues = queues
         self.logger = logger
     }
 
     public func run() async throws {
-        var seen: Set<[String]> = []
-        var seenQueues: Set<String> = []
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                (seen, seenQueues) = try await refresh(previous: seen, previousQueues: seenQueues)
-            } catch {
-                // A database outage shows in /readyz; the gauges keep their last values meanwhile.
-                logger.debug("queue metrics refresh failed", metadata: ["error": "\(error)"])
+        // Graceful shutdown cancels the wait between refreshes: a shutting-down process should not
+        // linger for up to one interval.
+        try await cancelWhenGracefulShutdown {
+            var seen: Set<[String]> = []
+            var seenQueues: Set<String> = []
+            while !Task.isCancelled {
+                do {
+                    (seen, seenQueues) = try await refresh(previous: seen, previousQueues: seenQueues)
+                } catch {
+                    // A database outage shows in /readyz; the gauges keep their last values meanwhile.
+                    logger.debug("queue metrics refresh failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 
@@ -51,7 +59,10 @@ public struct QueueMetrics: Service {
         for gone in previous.subtracting(current) {
             Gauge(label: "lector_queue_depth", dimensions: [("queue", gone[0]), ("state", gone[1])]).record(0)
         }
-        let queues = Set(statistics.rows.map(\.queue)).union(previousQueues)
+        let queues = Set(statistics.rows.map(\.queue)).union(previousQueues).union(self.queues)
+        for name in self.queues where !statistics.rows.contains(where: { $0.queue == name }) {
+            Gauge(label: "lector_queue_depth", dimensions: [("queue", name), ("state", JobState.available.rawValue)]).record(0)
+        }
         for name in queues {
             Gauge(label: "lector_queue_oldest_age_seconds", dimensions: [("queue", name)]).record(oldest[name] ?? 0)
         }

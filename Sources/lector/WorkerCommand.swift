@@ -62,7 +62,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
                     if let registry, let metricsPort {
                         services.append(
-                            .init(service: QueueMetrics(queue: jobQueue, interval: .seconds(queueMetricsSeconds), logger: logger)))
+                            .init(service: QueueMetrics(queue: jobQueue, interval: .seconds(queueMetricsSeconds), queues: [queue], logger: logger)))
                         services.append(
                             .init(
                                 service: LectorAPI.makeMetricsServer(
