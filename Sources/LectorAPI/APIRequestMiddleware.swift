@@ -36,16 +36,18 @@ struct APIRequestMiddleware: RouterMiddleware {
             response = try apiError.response(from: request, context: context)
         }
         let route = context.endpointPath.map(Self.template) ?? "unmatched"
+        // Clients may send any method name; the label keeps to the standard ones.
+        let method = Self.standardMethods.contains(request.method.rawValue) ? request.method.rawValue : "other"
         let elapsed = ContinuousClock.now - started
         Counter(
             label: "lector_http_requests_total",
-            dimensions: [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
+            dimensions: [("method", method), ("route", route), ("status", String(response.status.code))]
         ).increment()
         Metrics.Timer(
-            label: "lector_http_request_duration_seconds", dimensions: [("method", request.method.rawValue), ("route", route)]
+            label: "lector_http_request_duration_seconds", dimensions: [("method", method), ("route", route)]
         ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         var metadata: Logger.Metadata = [
-            "http.method": .string(request.method.rawValue), "http.route": .string(route),
+            "http.method": .string(method), "http.route": .string(route),
             "http.status": .stringConvertible(response.status.code),
             "http.duration_ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
         ]
@@ -53,6 +55,8 @@ struct APIRequestMiddleware: RouterMiddleware {
         context.logger.info("request", metadata: metadata)
         return response
     }
+
+    static let standardMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
     /// `/v1/jobs/:id` as `/v1/jobs/{id}` (OpenAPI's spelling, also the metric label).
     static func template(_ path: String) -> String {
