@@ -55,7 +55,8 @@ struct Serve: AsyncParsableCommand {
                 if noEngineCheck {
                     engineCheck = nil
                 } else {
-                    engineCheck = { await Self.engineAnswers(engine) }
+                    let cached = CachedCheck { await Self.engineAnswers(engine) }
+                    engineCheck = { await cached() }
                 }
                 let onServerRunning: @Sendable (Int) async -> Void = { port in
                     // One line on standard output, so that scripts started with port 0 learn the port.
