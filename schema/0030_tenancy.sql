@@ -72,6 +72,7 @@ CREATE POLICY reader_tenant ON lector.finding_quotes AS RESTRICTIVE FOR ALL TO P
            OR finding_id IN (SELECT f.id FROM lector.findings f));
 
 -- The views read the tables with the rights (and under the policies) of whoever queries them.
+-- CREATE OR REPLACE VIEW drops this option: a later migration that replaces a view sets it again.
 ALTER VIEW lector.latest_analyses SET (security_invoker = true);
 ALTER VIEW lector.latest_findings SET (security_invoker = true);
 ALTER VIEW lector.contract_overview SET (security_invoker = true);

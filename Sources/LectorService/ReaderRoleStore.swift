@@ -74,6 +74,7 @@ public struct ReaderRoleStore: Sendable {
             reader text := current_setting('lector.reader_role');
             verifier text := nullif(current_setting('lector.reader_verifier'), '');
             existing record;
+            view_name name;
         BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lector_reader') THEN
                 BEGIN
@@ -83,8 +84,15 @@ public struct ReaderRoleStore: Sendable {
                 END;
             END IF;
             GRANT USAGE ON SCHEMA lector TO lector_reader;
-            GRANT SELECT ON lector.contract_overview, lector.latest_findings, lector.latest_analyses,
-                lector.upcoming_deadlines, lector.job_stats TO lector_reader;
+            -- Every view that runs with the reader's rights, and no other: a view without
+            -- security_invoker would read the tables as its owner, past the policies.
+            FOR view_name IN
+                SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'lector' AND c.relkind = 'v'
+                  AND 'security_invoker=true' = ANY (coalesce(c.reloptions, '{}'))
+            LOOP
+                EXECUTE format('GRANT SELECT ON lector.%I TO lector_reader', view_name);
+            END LOOP;
             -- The views run with the reader's rights, so the reader needs the columns they read; the
             -- policies limit the rows. Document bytes, job arguments (passwords) and tokens stay out.
             GRANT SELECT ON lector.analyses, lector.findings, lector.finding_quotes, lector.pages,

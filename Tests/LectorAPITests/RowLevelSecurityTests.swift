@@ -122,6 +122,23 @@ struct RowLevelSecurityTests {
         }
     }
 
+    /// `CREATE OR REPLACE VIEW` drops `security_invoker`; a view without it would show a reader every
+    /// tenant (were it granted). Every view of the schema must have it.
+    @Test func everyViewRunsWithTheReadersRights() async throws {
+        try await TestDatabase.with { database, _ in
+            let views = try await database.query(
+                """
+                SELECT c.relname::text AS name, 'security_invoker=true' = ANY (coalesce(c.reloptions, '{}')) AS invoker
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'lector' AND c.relkind = 'v' ORDER BY 1
+                """)
+            let missing = try views.filter { !(try $0.decode("invoker", as: Bool.self)) }.map { try $0.decode("name", as: String.self) }
+            #expect(missing.isEmpty, "views without security_invoker = true: \(missing)")
+            let names = Set(try views.map { try $0.decode("name", as: String.self) })
+            #expect(names.isSuperset(of: Self.views + ["job_stats"]))
+        }
+    }
+
     @Test func roleNamesAreValidatedAndPrivilegedRolesRefused() async throws {
         try await TestDatabase.with { database, _ in
             let store = ReaderRoleStore(database: database)
