@@ -109,6 +109,22 @@ public final class PostgresConnection: @unchecked Sendable {
         try await runCancellable { try self.copyInBlocking(sql, rows: rows) }
     }
 
+    /// The SCRAM-SHA-256 verifier of `password` for `role` (libpq's `PQencryptPasswordConn`), so that a
+    /// role's password can be set without the clear text reaching the server or its statement log.
+    ///
+    /// - Throws: ``DatabaseError`` with libpq's reason.
+    public func encryptPassword(_ password: String, role: String) async throws -> String {
+        try await runCancellable { try self.encryptPasswordBlocking(password, role: role) }
+    }
+
+    private func encryptPasswordBlocking(_ password: String, role: String) throws -> String {
+        guard let verifier = PQencryptPasswordConn(handle, password, role, "scram-sha-256") else {
+            throw DatabaseError(kind: .other, message: libpqMessage(PQerrorMessage(handle)))
+        }
+        defer { PQfreemem(verifier) }
+        return String(cString: verifier)
+    }
+
     /// Runs `body` between BEGIN and COMMIT; rolls back when it throws.
     public func withTransaction<T: Sendable>(
         _ body: (PostgresConnection) async throws -> T

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import LectorCore
 import Logging
+import Metrics
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -129,6 +130,7 @@ public final class EngineClient: Sendable {
                     continue
                 }
                 guard let delay = configuration.retry.delay(after: error, attempt: attempt) else { throw error }
+                Counter(label: "lector_engine_retries_total", dimensions: [("error_class", error.kind.rawValue)]).increment()
                 logger.debug(
                     "engine request failed; retrying",
                     metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(Self.nanoseconds(delay) / 1_000_000)"])
@@ -170,14 +172,37 @@ public final class EngineClient: Sendable {
     func send(
         _ request: ChatRequest, model: String?, dialect: EngineDialect, reasoningEffort: ReasoningEffort?
     ) async throws -> ChatResponse {
-        var accumulator = try await limiter.withPermit {
-            // Serialised only once a slot is free: queued requests with page images stay unencoded.
-            let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
-            return try await withDeadline(configuration.requestTimeout) {
-                try await self.exchange(body: body, stream: request.stream)
+        let started = ContinuousClock.now
+        do {
+            var accumulator = try await limiter.withPermit {
+                // Serialised only once a slot is free: queued requests with page images stay unencoded.
+                let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
+                return try await withDeadline(configuration.requestTimeout) {
+                    try await self.exchange(body: body, stream: request.stream)
+                }
             }
+            let response = try finish(&accumulator, request: request, effort: reasoningEffort)
+            Self.recordRequest(since: started, outcome: "ok", usage: response.usage)
+            return response
+        } catch let error as EngineError {
+            Self.recordRequest(since: started, outcome: error.kind.rawValue, usage: nil)
+            throw error
+        } catch {
+            Self.recordRequest(since: started, outcome: error is CancellationError ? "cancelled" : "transport", usage: nil)
+            throw error
         }
-        return try finish(&accumulator, request: request, effort: reasoningEffort)
+    }
+
+    /// Metrics of one attempt: `lector_engine_request_duration_seconds{outcome}` (`ok` or the error
+    /// class; the time includes waiting for a slot) and `lector_engine_tokens_total{direction}` (`in`,
+    /// `out`) as the engine reported them.
+    static func recordRequest(since started: ContinuousClock.Instant, outcome: String, usage: TokenUsage?) {
+        Metrics.Timer(label: "lector_engine_request_duration_seconds", dimensions: [("outcome", outcome)])
+            .recordNanoseconds(nanoseconds(ContinuousClock.now - started))
+        if let usage {
+            Counter(label: "lector_engine_tokens_total", dimensions: [("direction", "in")]).increment(by: usage.promptTokens)
+            Counter(label: "lector_engine_tokens_total", dimensions: [("direction", "out")]).increment(by: usage.completionTokens)
+        }
     }
 
     /// Runs `body`, failing with a timeout when `limit` passes first.

@@ -6,6 +6,7 @@ import LectorEngine
 import LectorPDF
 import LectorQueue
 import Logging
+import Metrics
 
 /// The `analyze` job: a stored document through extraction, the engine and grounding, with its pages,
 /// analysis and findings written in the job's fenced completion.
@@ -92,6 +93,10 @@ public struct AnalyzeJob: Sendable {
             throw Self.classify(error)
         }
         let extractMilliseconds = Self.milliseconds(ContinuousClock.now - extractStart)
+        Metrics.Timer(label: "lector_extraction_duration_seconds")
+            .recordNanoseconds(Int64(extractMilliseconds) * 1_000_000)
+        Counter(label: "lector_extraction_pages_total").increment(by: document.pages.count)
+        Counter(label: "lector_extraction_vision_pages_total").increment(by: document.pages.count { $0.needsVision })
         context.logger.debug("extracted", metadata: ["document.pages": "\(document.pages.count)"])
 
         let result: AnalysisResult

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LectorCore
 import LectorDB
+import LectorService
 
 import Foundation
 
@@ -35,6 +36,8 @@ func reportingErrors(_ body: () async throws -> Void) async throws {
 func exitStatus(for error: any LectorError) -> Int32 {
     if let database = error as? DatabaseError, database.isConnectionLevel { return ExitStatus.unavailable }
     if error is ConfigurationError { return ExitStatus.usage }
+    // A tenant or role name that cannot be taken is a usage error, like a bad flag.
+    if let error = error as? TenancyError, error.kind == .invalidName || error.kind == .invalidTenant { return ExitStatus.usage }
     if error.code.hasSuffix(".unavailable") { return ExitStatus.unavailable }
     return ExitStatus.failure
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LectorAPI
 import LectorEngine
 import LectorPDF
 import LectorQueue
@@ -29,9 +30,16 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Lease length in seconds; a dead worker's jobs return after this.") var leaseSeconds = 30.0
     @Option(help: "How often to requeue jobs whose lease expired (any worker's), in seconds.") var rescueSeconds = 15.0
     @Option(help: "This worker's id in lector.jobs.worker_id (default: host-pid-random).") var workerID: String?
+    @Option(help: "Serve Prometheus metrics at http://HOST:PORT/metrics (0: any free port; default: none).")
+    var metricsPort: Int?
+    @Option(help: "Address of the metrics endpoint.") var metricsHost = "127.0.0.1"
+    @Option(help: "How often the queue gauges are read from the database, in seconds.") var queueMetricsSeconds = 15
 
     func run() async throws {
         let logger = global.makeLogger()
+        // Bootstrapped before anything records a metric; without --metrics-port the worker records into
+        // swift-metrics' no-op backend.
+        let registry = metricsPort.map { _ in ProcessMetrics.registry }
         try await reportingErrors {
             let profiles = try profileOptions.loadAll()
             let engineConfiguration = try engineOptions.configuration()
@@ -52,6 +60,14 @@ struct WorkerCommand: AsyncParsableCommand {
                             workerID: workerID ?? WorkerConfiguration.defaultWorkerID()),
                         logger: logger)
                     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: worker)]
+                    if let registry, let metricsPort {
+                        services.append(
+                            .init(service: QueueMetrics(queue: jobQueue, interval: .seconds(queueMetricsSeconds), queues: [queue], logger: logger)))
+                        services.append(
+                            .init(
+                                service: LectorAPI.makeMetricsServer(
+                                    registry: registry, host: metricsHost, port: metricsPort, logger: logger)))
+                    }
                     if exitWhenIdle {
                         services.append(
                             .init(service: IdleWatcher(queue: jobQueue, name: queue), successTerminationBehavior: .gracefullyShutdownGroup))

@@ -1,0 +1,261 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import LectorAnalysis
+import LectorDB
+import LectorService
+
+/// `POST /v1/documents`, `GET /v1/jobs/{id}`, `GET /v1/documents/{id}`, `GET /v1/documents/{id}/findings`.
+///
+/// Every query names the caller's tenant as a bound parameter: another tenant's id is a 404, exactly
+/// like an id that does not exist.
+struct DocumentRoutes: Sendable {
+    let database: PostgresClient
+    let submitter: Submitter
+    let maxUploadBytes: Int
+    /// The profiles a job may name; nil accepts any (the worker fails unknown ones).
+    let profiles: Set<String>?
+
+    func add(to group: RouterGroup<APIRequestContext>) {
+        group.post("documents", use: upload)
+        group.get("jobs/:id", use: job)
+        group.get("documents/:id", use: document)
+        group.get("documents/:id/findings", use: findings)
+    }
+
+    // MARK: - Upload
+
+    struct Submitted: ResponseEncodable {
+        var documentID: Int64
+        var jobID: Int64
+        var sha256: String
+        /// True when this tenant had already submitted the same bytes.
+        var duplicate: Bool
+        /// False when the document's analysis job already existed (queued, running or completed).
+        var newJob: Bool
+        var links: Links
+        struct Links: Codable {
+            var document: String
+            var job: String
+            var findings: String
+        }
+    }
+
+    @Sendable func upload(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<Submitted> {
+        let tenant = try context.tenant()
+        let upload = try await DocumentUpload.read(request, maxBytes: maxUploadBytes)
+        guard Submitter.looksLikePDF(upload.bytes) else { throw APIError.notPDF }
+        let profile = upload.profile ?? AnalysisProfile.defaultName
+        if let profiles, !profiles.contains(profile) {
+            throw APIError(
+                .badRequest, code: "request.unknown_profile",
+                message: "unknown profile '\(profile)' (known: \(profiles.sorted().joined(separator: ", ")))")
+        }
+        let outcome: Submitter.Outcome
+        do {
+            outcome = try await submitter.submit(
+                bytes: upload.bytes, filename: upload.filename, tenant: tenant, profile: profile,
+                priority: upload.priority, labels: upload.labels, password: upload.password)
+        } catch let error as SubmitError where error.kind == .notPDF {
+            throw APIError.notPDF
+        }
+        context.logger.info(
+            "document submitted",
+            metadata: [
+                "document.id": "\(outcome.documentID)", "job.id": "\(outcome.jobID)",
+                "document.sha256": "\(outcome.sha256)", "document.duplicate": "\(!outcome.newDocument)",
+            ])
+        let body = Submitted(
+            documentID: outcome.documentID, jobID: outcome.jobID, sha256: outcome.sha256,
+            duplicate: !outcome.newDocument, newJob: outcome.newJob,
+            links: .init(
+                document: "/v1/documents/\(outcome.documentID)", job: "/v1/jobs/\(outcome.jobID)",
+                findings: "/v1/documents/\(outcome.documentID)/findings"))
+        var headers = HTTPFields()
+        headers[.location] = "/v1/jobs/\(outcome.jobID)"
+        return EditedResponse(status: .accepted, headers: headers, response: body)
+    }
+
+    // MARK: - Job
+
+    struct JobStatus: ResponseEncodable {
+        var id: Int64
+        var kind: String
+        var state: String
+        var documentID: Int64?
+        var attempt: Int
+        var maxAttempts: Int
+        var createdAt: Date
+        var runAt: Date
+        var attemptedAt: Date?
+        var finishedAt: Date?
+        /// The last failed attempt's reason (a code and a sentence, never document text).
+        var lastError: String?
+    }
+
+    @Sendable func job(_ request: Request, context: APIRequestContext) async throws -> JobStatus {
+        let tenant = try context.tenant()
+        let id = try Self.id(context, "job")
+        let rows = try await database.query(
+            """
+            SELECT id, kind, state::text AS state, (args ->> 'document_id')::bigint AS document_id, attempt, max_attempts,
+                   created_at, run_at, attempted_at, finished_at, errors -> -1 ->> 'error' AS last_error
+            FROM lector.jobs WHERE id = $1 AND tenant = $2
+            """, id, tenant)
+        guard let row = rows.first else { throw APIError.notFound("job") }
+        return JobStatus(
+            id: try row.decode("id"), kind: try row.decode("kind"), state: try row.decode("state"),
+            documentID: try row.decode("document_id", as: Int64?.self), attempt: try row.decode("attempt"),
+            maxAttempts: try row.decode("max_attempts"), createdAt: try row.decode("created_at"),
+            runAt: try row.decode("run_at"), attemptedAt: try row.decode("attempted_at", as: Date?.self),
+            finishedAt: try row.decode("finished_at", as: Date?.self),
+            lastError: try row.decode("last_error", as: String?.self))
+    }
+
+    // MARK: - Document
+
+    struct DocumentStatus: ResponseEncodable {
+        var id: Int64
+        var filename: String
+        var sha256: String
+        var sizeBytes: Int64
+        var pageCount: Int?
+        var submittedAt: Date
+        /// The newest analysis job of the document.
+        var job: JobSummary?
+        /// The latest analysis, once there is one.
+        var analysis: AnalysisSummary?
+        struct JobSummary: Codable {
+            var id: Int64
+            var state: String
+        }
+        struct AnalysisSummary: Codable {
+            var id: Int64
+            var profile: String
+            var model: String
+            var analysedAt: Date
+            var title: String?
+            var findingsPresent: Int
+            var findingsTotal: Int
+            var unverifiedQuotes: Int
+            var highestRisk: String?
+        }
+    }
+
+    @Sendable func document(_ request: Request, context: APIRequestContext) async throws -> DocumentStatus {
+        let tenant = try context.tenant()
+        let id = try Self.id(context, "document")
+        let rows = try await database.query(
+            """
+            SELECT d.id, d.filename, d.sha256, d.size_bytes, d.page_count, d.submitted_at,
+                   o.analysis_id, o.profile, o.model, o.analysed_at, o.title, o.findings_present, o.findings_total,
+                   o.unverified_quotes, o.highest_risk, j.id AS job_id, j.state::text AS job_state
+            FROM lector.documents d
+            JOIN lector.contract_overview o ON o.document_id = d.id
+            LEFT JOIN LATERAL (
+                SELECT id, state FROM lector.jobs
+                WHERE tenant = d.tenant AND kind = 'analyze' AND (args ->> 'document_id')::bigint = d.id
+                ORDER BY id DESC LIMIT 1
+            ) j ON true
+            WHERE d.id = $1 AND d.tenant = $2
+            """, id, tenant)
+        guard let row = rows.first else { throw APIError.notFound("document") }
+        var status = DocumentStatus(
+            id: try row.decode("id"), filename: try row.decode("filename"), sha256: try row.decode("sha256"),
+            sizeBytes: try row.decode("size_bytes"), pageCount: try row.decode("page_count", as: Int?.self),
+            submittedAt: try row.decode("submitted_at"))
+        if let jobID = try row.decode("job_id", as: Int64?.self) {
+            status.job = .init(id: jobID, state: try row.decode("job_state"))
+        }
+        if let analysisID = try row.decode("analysis_id", as: Int64?.self) {
+            status.analysis = .init(
+                id: analysisID, profile: try row.decode("profile"), model: try row.decode("model"),
+                analysedAt: try row.decode("analysed_at"), title: try row.decode("title", as: String?.self),
+                findingsPresent: try row.decode("findings_present", as: Int?.self) ?? 0,
+                findingsTotal: try row.decode("findings_total", as: Int?.self) ?? 0,
+                unverifiedQuotes: try row.decode("unverified_quotes", as: Int?.self) ?? 0,
+                highestRisk: try row.decode("highest_risk", as: String?.self))
+        }
+        return status
+    }
+
+    // MARK: - Findings
+
+    struct Findings: ResponseEncodable {
+        var documentID: Int64
+        var analysisID: Int64
+        var profile: String
+        var model: String
+        var analysedAt: Date
+        var findings: [Finding]
+        struct Finding: Codable {
+            var category: String
+            var presence: String
+            var value: String?
+            var valueDate: String?
+            var valueDuration: String?
+            var valueAmount: Double?
+            var valueCurrency: String?
+            var valueBool: Bool?
+            var pages: [Int]
+            var confidence: Double?
+            var risk: String?
+            var riskRationale: String?
+            var quotes: [Quote]
+        }
+        struct Quote: Codable {
+            var page: Int?
+            var text: String
+            var verified: Bool
+            var pageCorrectedFrom: Int?
+        }
+    }
+
+    @Sendable func findings(_ request: Request, context: APIRequestContext) async throws -> Findings {
+        let tenant = try context.tenant()
+        let id = try Self.id(context, "document")
+        let exists = try await database.query(
+            "SELECT 1 FROM lector.documents WHERE id = $1 AND tenant = $2", id, tenant)
+        guard !exists.isEmpty else { throw APIError.notFound("document") }
+        let rows = try await database.query(
+            """
+            SELECT analysis_id, profile, model, analysed_at, category, presence, value, value_date::text AS value_date,
+                   value_duration, value_amount::float8 AS value_amount, value_currency, value_bool, pages,
+                   confidence::float8 AS confidence, risk, risk_rationale, quotes::text AS quotes
+            FROM lector.latest_findings WHERE document_id = $1 AND tenant = $2 ORDER BY category
+            """, id, tenant)
+        guard let first = rows.first else {
+            throw APIError(
+                .conflict, code: "document.not_analyzed",
+                message: "the document has no analysis yet; its job's state is at GET /v1/documents/\(id)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return Findings(
+            documentID: id, analysisID: try first.decode("analysis_id"), profile: try first.decode("profile"),
+            model: try first.decode("model"), analysedAt: try first.decode("analysed_at"),
+            findings: try rows.map { row in
+                Findings.Finding(
+                    category: try row.decode("category"), presence: try row.decode("presence"),
+                    value: try row.decode("value", as: String?.self),
+                    valueDate: try row.decode("value_date", as: String?.self),
+                    valueDuration: try row.decode("value_duration", as: String?.self),
+                    valueAmount: try row.decode("value_amount", as: Double?.self),
+                    valueCurrency: try row.decode("value_currency", as: String?.self),
+                    valueBool: try row.decode("value_bool", as: Bool?.self), pages: try row.decode("pages"),
+                    confidence: try row.decode("confidence", as: Double?.self), risk: try row.decode("risk", as: String?.self),
+                    riskRationale: try row.decode("risk_rationale", as: String?.self),
+                    quotes: try decoder.decode([Findings.Quote].self, from: Data(try row.decode("quotes", as: String.self).utf8)))
+            })
+    }
+
+    /// The `{id}` path parameter as a positive 64-bit id; anything else cannot name a row: 404.
+    static func id(_ context: APIRequestContext, _ what: String) throws -> Int64 {
+        guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else {
+            throw APIError.notFound(what)
+        }
+        return id
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LectorAPI
+import LectorAnalysis
+import LectorDB
+import LectorEngine
+import LectorFakeEngine
+import LectorPDF
+import LectorQueue
+import LectorService
+import LectorTestSupport
+import NIOCore
+import Testing
+
+/// Upload through the API, a real worker with real Poppler and a fake engine, then status, findings and
+/// the metrics the run left behind.
+@Suite("HTTP API: analysis and metrics")
+struct AnalysisAPITests {
+    static let lawQuote = "This Agreement is governed by the laws of England and Wales"
+    static let answer = """
+        {"document": {"title": "Mutual Non-Disclosure Agreement", "type": "nda", "parties": [], "governing_law": "England and Wales",
+          "currency": null, "total_value": null},
+         "findings": {"governing_law": {"presence": "present", "value": "England and Wales", "normalized": null,
+          "pages": [1], "quotes": [{"page": 1, "text": "\(lawQuote)"}], "confidence": 0.9, "risk": "low",
+          "risk_rationale": "A neutral choice."}}}
+        """
+
+    static var profile: AnalysisProfile {
+        AnalysisProfile(
+            name: "test", promptVersion: "test/1", categories: FindingCategory.all.filter { $0.key == "governing_law" },
+            reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: 32_768)
+    }
+
+    static func sampleNDA() throws -> [UInt8] {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lector-api-samples-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try ChildProcess.runBlocking(
+            "/usr/bin/env", ["python3", RepoPaths.root.appendingPathComponent("deploy/local/samples/make_samples.py").path, folder.path])
+        guard result.status == 0 else { throw ChildProcessError(message: "make_samples.py failed: \(result.standardError)") }
+        return [UInt8](try Data(contentsOf: folder.appendingPathComponent("mutual-nda-northwind-harbor.pdf")))
+    }
+
+    @Test func uploadRunFindingsAndMetrics() async throws {
+        let nda = try Self.sampleNDA()
+        try await APITest.with(configuration: APIConfiguration(maxUploadBytes: 1 << 22, profiles: ["test"])) { database, client in
+            var headers = try await APITest.token("acme", database: database)
+            headers[.contentType] = "application/pdf"
+            let unknownProfile = try await client.execute(
+                uri: "/v1/documents?profile=nope", method: .post, headers: headers, body: ByteBuffer(bytes: nda))
+            #expect(unknownProfile.status == .badRequest)
+            #expect(try JSONBody(unknownProfile).errorCode == "request.unknown_profile")
+
+            let created = try JSONBody(
+                try await client.execute(
+                    uri: "/v1/documents?profile=test&filename=nda.pdf", method: .post, headers: headers, body: ByteBuffer(bytes: nda)))
+            let documentID = try #require(created.int("document_id"))
+            let jobID = try #require(created.int("job_id"))
+
+            // The engine fails the first completion with a 503 (a retry, counted by class), then answers.
+            let script = FakeScript(
+                dialect: .vllm, replies: [.json(503, ["error": ["code": 503, "message": "busy", "type": "unavailable_error"]])],
+                otherwise: FakeResponses.completion(dialect: .vllm, answer: Self.answer))
+            try await Self.work(database: database, reply: script.handler)
+
+            let job = try JSONBody(try await client.execute(uri: "/v1/jobs/\(jobID)", method: .get, headers: headers))
+            #expect(job["state"] as? String == "completed")
+            let document = try JSONBody(try await client.execute(uri: "/v1/documents/\(documentID)", method: .get, headers: headers))
+            let analysis = try #require(document["analysis"] as? [String: Any])
+            #expect(analysis["findings_present"] as? Int == 1)
+            #expect(document["page_count"] as? Int ?? 0 >= 1)
+
+            let findingsResponse = try await client.execute(uri: "/v1/documents/\(documentID)/findings", method: .get, headers: headers)
+            #expect(findingsResponse.status == .ok)
+            let findings = try #require(try JSONBody(findingsResponse)["findings"] as? [[String: Any]])
+            #expect(findings.map { $0["category"] as? String } == ["governing_law"])
+            let quotes = try #require(findings.first?["quotes"] as? [[String: Any]])
+            #expect(quotes.first?["text"] as? String == Self.lawQuote)
+            #expect(quotes.first?["verified"] as? Bool == true)
+
+            // The queue gauges are read from the database by a service; one refresh here, deterministically.
+            try await QueueMetrics(queue: JobQueue(client: database, logger: TestDatabase.logger), logger: TestDatabase.logger).refresh()
+            let metrics = try await client.execute(uri: "/metrics", method: .get)
+            #expect(metrics.status == .ok)
+            let text = String(buffer: metrics.body)
+            for series in [
+                #"lector_jobs_total{queue="default",kind="analyze",outcome="completed"}"#,
+                "lector_job_duration_seconds_bucket", "lector_job_duration_seconds_count",
+                #"lector_queue_depth{queue="default",state="completed"}"#, "lector_queue_oldest_age_seconds",
+                "lector_extraction_duration_seconds_count", "lector_extraction_pages_total",
+                #"lector_engine_request_duration_seconds_count{outcome="ok"}"#,
+                #"lector_engine_request_duration_seconds_count{outcome="unavailable"}"#,
+                #"lector_engine_tokens_total{direction="in"}"#, #"lector_engine_tokens_total{direction="out"}"#,
+                #"lector_engine_retries_total{error_class="unavailable"}"#,
+                "lector_http_requests_total",
+            ] {
+                #expect(text.contains(series), "missing \(series)")
+            }
+            // Label values are bounded: no ids, tenants or file names.
+            #expect(!text.contains("acme") && !text.contains("nda.pdf") && !text.contains("/v1/jobs/\(jobID)"))
+        }
+    }
+
+    /// Runs one worker with the analyze job until no job is left open.
+    static func work(database: PostgresClient, reply: @escaping @Sendable (FakeRequest) async -> FakeReply) async throws {
+        let logger = TestDatabase.logger
+        let queue = JobQueue(client: database, logger: logger)
+        try await FakeEngine.withRunning(handler: reply) { engine in
+            let configuration = EngineConfiguration(
+                url: engine.baseURL, dialect: .vllm,
+                retry: LectorEngine.RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
+            try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
+                var handlers = JobHandlers()
+                AnalyzeJob(
+                    database: database, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
+                    engine: engineClient, engineDialect: "vllm", profiles: ["test": Self.profile]
+                ).register(in: &handlers)
+                let worker = Worker(queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 1), logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await worker.run() }
+                    let deadline = ContinuousClock.now + .seconds(120)
+                    while ContinuousClock.now < deadline {
+                        let open = try await database.query(
+                            "SELECT count(*) AS n FROM lector.jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')"
+                        ).one().decode("n", as: Int.self)
+                        if open == 0 { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    worker.shutdown()
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+}
+
+/// Health, readiness and the OpenAPI description.
+@Suite("HTTP API: health, readiness, OpenAPI")
+struct ServiceAPITests {
+    @Test func healthAndReadiness() async throws {
+        try await APITest.with(engineCheck: { true }) { _, client in
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+            let checks = try JSONBody(ready)["checks"] as? [String: String]
+            #expect(checks == ["database": "ok", "migrations": "ok", "engine": "ok"])
+        }
+        try await APITest.with(engineCheck: { false }) { database, client in
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect((try JSONBody(ready)["checks"] as? [String: String])?["engine"] == "unreachable")
+            // A migration missing from the database: not ready either.
+            try await database.query("DELETE FROM lector.schema_migrations WHERE version = 30")
+            let behind = try JSONBody(try await client.execute(uri: "/readyz", method: .get))
+            #expect((behind["checks"] as? [String: String])?["migrations"]?.contains("0030_tenancy.sql") == true)
+        }
+    }
+}
