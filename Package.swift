@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, found with pkg-config.
@@ -118,11 +119,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // Nightly batches: definitions in jobs/*.yaml, sources, limits, bulk enqueue, progress, reports.
+        .target(
+            name: "LectorBatch",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorQueue", "LectorAnalysis", "LectorEngine", "LectorService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The executable: parses the command line and wires services, nothing more.
         .executableTarget(
             name: "lector",
             dependencies: [
                 "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
+                "LectorBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -200,6 +211,14 @@ let package = Package(
             dependencies: [
                 "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport", "LectorQueue", "LectorEngine",
                 "LectorFakeEngine", "LectorPDF",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorBatchTests",
+            dependencies: [
+                "LectorBatch", "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport", "LectorQueue",
+                "LectorEngine", "LectorFakeEngine", "LectorPDF",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
