@@ -5,6 +5,7 @@ import LectorDB
 import LectorQueue
 import LectorService
 import Logging
+import Synchronization
 
 /// Runs batch definitions: selects documents from the source within the limits, stores new files,
 /// creates the `lector.batches` row and enqueues the analyses in bulk, recording the batch's members.
@@ -94,8 +95,11 @@ public struct BatchRunner: Sendable {
                 "profile: unknown profile '\(definition.profile)'; known: \(profiles.keys.sorted().joined(separator: ", "))")
         }
         let planner = AnalysisPlanner(profile: profile)
+        // The fixed part renders the prompt and schema: once per page count, not once per document.
+        let cache = FixedTokenCache()
         return BatchEstimator(
-            fixedTokens: { planner.fixedTokens(totalPages: $0) }, outputTokens: profile.maxOutputTokens, price: definition.price)
+            fixedTokens: { pages in cache.value(pages) { planner.fixedTokens(totalPages: pages) } },
+            outputTokens: profile.maxOutputTokens, price: definition.price)
     }
 
     private func directoryCandidates(
@@ -428,6 +432,18 @@ public struct BatchRunner: Sendable {
         let queued = statuses.filter { $0 == "queued" }.count
         let skipped = statuses.filter { $0 == "skipped" }.count
         return (queued, skipped, statuses.count - queued - skipped)
+    }
+}
+
+/// Fixed prompt tokens by page count, computed once each.
+final class FixedTokenCache: Sendable {
+    private let values = Mutex<[Int: Int]>([:])
+
+    func value(_ pages: Int, _ compute: () -> Int) -> Int {
+        if let known = values.withLock({ $0[pages] }) { return known }
+        let computed = compute()
+        values.withLock { $0[pages] = computed }
+        return computed
     }
 }
 

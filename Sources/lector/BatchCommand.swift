@@ -12,7 +12,9 @@ struct BatchCommand: AsyncParsableCommand {
             profile, optional limits and a schedule (run by `lector scheduler`). Workers (`lector worker`) do
             the analyses; a batch ends when each of its documents is analysed or failed.
             """,
-        subcommands: [BatchValidate.self, BatchRun.self, BatchList.self, BatchStatusCommand.self, BatchReportCommand.self])
+        subcommands: [
+            BatchValidate.self, BatchRun.self, BatchList.self, BatchStatusCommand.self, BatchReportCommand.self, BatchBench.self,
+        ])
 }
 
 struct BatchValidate: AsyncParsableCommand {
