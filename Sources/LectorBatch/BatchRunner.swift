@@ -5,7 +5,7 @@ import LectorDB
 import LectorQueue
 import LectorService
 import Logging
-import Synchronization
+
 
 /// Runs batch definitions: selects documents from the source within the limits, stores new files,
 /// creates the `lector.batches` row and enqueues the analyses in bulk, recording the batch's members.
@@ -432,37 +432,5 @@ public struct BatchRunner: Sendable {
         let queued = statuses.filter { $0 == "queued" }.count
         let skipped = statuses.filter { $0 == "skipped" }.count
         return (queued, skipped, statuses.count - queued - skipped)
-    }
-}
-
-/// Fixed prompt tokens by page count, computed once each.
-final class FixedTokenCache: Sendable {
-    private let values = Mutex<[Int: Int]>([:])
-
-    func value(_ pages: Int, _ compute: () -> Int) -> Int {
-        if let known = values.withLock({ $0[pages] }) { return known }
-        let computed = compute()
-        values.withLock { $0[pages] = computed }
-        return computed
-    }
-}
-
-/// The source as recorded on the batch row.
-struct BatchSourceRecord: Encodable {
-    var kind: String
-    var directory: String?
-    var glob: String?
-    var files: [String]?
-    var query: String?
-
-    init(_ source: BatchSource) {
-        kind = source.kind
-        switch source {
-        case let .directory(path, glob):
-            directory = path
-            self.glob = glob
-        case let .files(paths): files = paths
-        case let .query(sql): query = sql
-        }
     }
 }

@@ -130,6 +130,31 @@ struct BatchRunTests {
         }
     }
 
+    @Test func aTickInterruptedBeforeItsEnqueueIsContinuedByTheRetry() async throws {
+        let samples = try BatchTestSupport.samples()
+        defer { try? FileManager.default.removeItem(at: samples) }
+        let profile = BatchTestSupport.profile("nightly")
+        let definition = BatchDefinition(
+            name: "nightly", profile: "nightly", source: .directory(path: samples.path, glob: "*.pdf"))
+        let tick = ISO8601DateFormatter().date(from: "2026-11-29T01:00:00Z")!
+        try await TestDatabase.with { client, _ in
+            // What a scheduler killed after creating the tick's batch, and after storing one file, leaves.
+            let crashed = try await client.query(
+                "INSERT INTO lector.batches (name, scheduled_for, trigger) VALUES ('nightly', $1, 'schedule') RETURNING id", tick
+            ).one().decode("id", as: Int64.self)
+            let bytes = [UInt8](try Data(contentsOf: samples.appendingPathComponent(BatchTestSupport.sampleNames[0])))
+            _ = try await client.withTransaction { connection in
+                try await DocumentStore().insert(tenant: "default", filename: "x.pdf", bytes: bytes, on: connection)
+            }
+            let outcome = try await runner(client, [profile]).run(definition, scheduledFor: tick)
+            #expect(outcome.batchID == crashed && outcome.enqueuedNow)
+            #expect(outcome.queued == BatchTestSupport.sampleNames.count)
+            #expect(try await BatchTestSupport.count(client, "SELECT count(*) AS n FROM lector.documents") == BatchTestSupport.sampleNames.count)
+            let status = try await BatchStore(database: client).status(batchID: crashed)
+            #expect(status.selected == 3 && status.pending == 3 && status.state == "running")
+        }
+    }
+
     @Test func threeSchedulersStartATicksBatchOnce() async throws {
         let samples = try BatchTestSupport.samples()
         defer { try? FileManager.default.removeItem(at: samples) }
