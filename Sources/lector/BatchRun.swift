@@ -42,7 +42,7 @@ struct BatchRun: AsyncParsableCommand {
                     print(
                         "batch \(outcome.batchID) \(definition.name): \(outcome.queued) queued, \(outcome.skipped) already analysed, "
                             + "\(outcome.rejected) rejected, \(outcome.plan?.deferred.count ?? 0) deferred by limits, "
-                            + "\(outcome.plan?.unchanged ?? 0 + outcome.unchangedContent) unchanged files "
+                            + "\((outcome.plan?.unchanged ?? 0) + outcome.unchangedContent) unchanged files "
                             + "(enqueued in \(String(format: "%.3f", outcome.enqueueSeconds)) s)")
                 }
                 guard wait else {
