@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LectorAnalysis
 import LectorBatch
 import LectorDB
 import LectorQueue
@@ -7,7 +8,8 @@ import LectorService
 import Logging
 
 /// `lector batch bench`: the Lector side of `Benchmarks/run batch`. Hidden; prints one JSON object.
-/// Uses the database it is given as scratch: it empties documents, jobs and batches.
+/// Uses the database it is given as scratch: it empties documents, jobs and batches, and writes made-up
+/// analyses for the report step.
 struct BatchBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
@@ -64,12 +66,44 @@ struct BatchBench: AsyncParsableCommand {
                     }
                     single.append((ContinuousClock.now - singleStart).seconds)
                 }
+                // The batch's end: its analyses written as workers would (a high risk in every tenth document,
+                // an expiry 0-199 days ahead), then the summary and the report of what changed.
+                try await client.query("TRUNCATE lector.jobs, lector.batches CASCADE")
+                let outcome = try await runner.run(definition)
+                try await client.query(
+                    """
+                    WITH done AS (
+                        UPDATE lector.jobs SET state = 'completed', finished_at = now()
+                        WHERE batch_id = $1 RETURNING id, (args ->> 'document_id')::bigint AS document_id
+                    ), a AS (
+                        INSERT INTO lector.analyses (document_id, job_id, profile, prompt_version, pipeline_version, model,
+                                                     engine_host, engine_dialect, reasoning_effort, tokens_in, tokens_out, started_at)
+                        SELECT document_id, id, $2, $3, $4, 'bench', 'localhost', 'vllm', 'none', 3000, 300, now() FROM done
+                        RETURNING id, document_id
+                    )
+                    INSERT INTO lector.findings (analysis_id, document_id, category, presence, risk, value_date)
+                    SELECT id, document_id, 'governing_law', 'present', CASE WHEN document_id % 10 = 0 THEN 'high' ELSE 'low' END, NULL
+                    FROM a
+                    UNION ALL
+                    SELECT id, document_id, 'expiration_date', 'present', 'low', current_date + (document_id % 200)::integer FROM a
+                    """, outcome.batchID, profile, profiles[profile]?.promptVersion ?? "", AnalyzeJob.pipelineVersion)
+                let store = BatchStore(database: client)
+                let endStart = ContinuousClock.now
+                let ended = try await store.finishIfDone(batchID: outcome.batchID)
+                let finishSeconds = (ContinuousClock.now - endStart).seconds
+                let reportStart = ContinuousClock.now
+                let report = try await store.report(batchID: outcome.batchID)
+                let reportSeconds = (ContinuousClock.now - reportStart).seconds
+
                 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
                 printJSON([
                     "documents": documents, "repeats": repeats,
                     "batch_run_seconds": median(batchTotal), "batch_enqueue_seconds": median(batchEnqueue),
                     "single_enqueues_seconds": median(single),
                     "ratio_single_to_batch_run": median(single) / median(batchTotal),
+                    "batch_ended": ended, "finish_seconds": finishSeconds, "report_seconds": reportSeconds,
+                    "report_high_risk_findings": report.filter { $0.kind == "high_risk_finding" }.count,
+                    "report_deadlines": report.filter { $0.kind == "deadline" }.count,
                 ])
             }
         }
