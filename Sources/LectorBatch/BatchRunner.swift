@@ -6,7 +6,6 @@ import LectorQueue
 import LectorService
 import Logging
 
-
 /// Runs batch definitions: selects documents from the source within the limits, stores new files,
 /// creates the `lector.batches` row and enqueues the analyses in bulk, recording the batch's members.
 ///
