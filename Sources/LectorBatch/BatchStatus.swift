@@ -1,8 +1,9 @@
 import Foundation
 import LectorDB
+import LectorEngine
 
 /// A batch run as stored in `lector.batches`, with its live counts from `lector.batch_progress`.
-public struct BatchStatus: Sendable, Codable, Equatable {
+public struct BatchStatus: Sendable, Encodable, Equatable {
     public var id: Int64
     public var name: String
     /// `running`, `completed`, `failed`, `cancelled`.
@@ -27,7 +28,7 @@ public struct BatchStatus: Sendable, Codable, Equatable {
     public var estimatedCostUSD: Double
     /// Why the run itself failed (a source that could not be read).
     public var error: String?
-    /// The summary written when the batch ended, as JSON text.
+    /// The summary written when the batch ended, as JSON text (an object when encoded).
     public var summary: String?
 
     enum CodingKeys: String, CodingKey {
@@ -35,6 +36,34 @@ public struct BatchStatus: Sendable, Codable, Equatable {
         case scheduledFor = "scheduled_for", createdAt = "created_at", enqueuedAt = "enqueued_at", finishedAt = "finished_at"
         case tokensIn = "tokens_in", tokensOut = "tokens_out", costUSD = "cost_usd", estimatedTokens = "estimated_tokens"
         case estimatedCostUSD = "estimated_cost_usd"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(state, forKey: .state)
+        try container.encode(profile, forKey: .profile)
+        try container.encode(trigger, forKey: .trigger)
+        try container.encode(scheduledFor, forKey: .scheduledFor)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(enqueuedAt, forKey: .enqueuedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(selected, forKey: .selected)
+        try container.encode(deferred, forKey: .deferred)
+        try container.encode(done, forKey: .done)
+        try container.encode(failed, forKey: .failed)
+        try container.encode(pending, forKey: .pending)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(tokensIn, forKey: .tokensIn)
+        try container.encode(tokensOut, forKey: .tokensOut)
+        try container.encode(costUSD, forKey: .costUSD)
+        try container.encode(estimatedTokens, forKey: .estimatedTokens)
+        try container.encode(estimatedCostUSD, forKey: .estimatedCostUSD)
+        try container.encode(error, forKey: .error)
+        // The summary is JSON already: nested as an object, not as a string of JSON.
+        let summaryObject = try summary.map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        try container.encode(summaryObject, forKey: .summary)
     }
 
     /// Whether no member waits for its analysis any more.

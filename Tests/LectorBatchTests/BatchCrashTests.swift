@@ -85,7 +85,7 @@ struct BatchCrashTests {
             #expect(ended["state"] as? String == "completed")
             #expect(ended["done"] as? Int == documents && ended["failed"] as? Int == 0 && ended["pending"] as? Int == 0)
             #expect(ended["selected"] as? Int == documents)
-            let summary = try #require((ended["summary"] as? String).flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            let summary = try #require(ended["summary"] as? [String: Any])
             #expect(summary["done"] as? Int == documents && summary["failed"] as? Int == 0)
             #expect(summary["new_high_risk_findings"] as? Int == documents)
             // Exactly one analysis per document, each by its job's second attempt.
