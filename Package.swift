@@ -142,12 +142,22 @@ let package = Package(
             ],
             resources: [.embedInCode("openapi.yaml")],
             swiftSettings: swiftSettings),
+        // Nightly batches: definitions in jobs/*.yaml, sources, limits, bulk enqueue, progress, reports.
+        .target(
+            name: "LectorBatch",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorQueue", "LectorAnalysis", "LectorEngine", "LectorService",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
         // The executable: parses the command line and wires services, nothing more.
         .executableTarget(
             name: "lector",
             dependencies: [
                 "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
                 "LectorAPI",
+                "LectorBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -245,6 +255,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorBatchTests",
+            dependencies: [
+                "LectorBatch", "LectorService", "LectorAnalysis", "LectorDB", "LectorTestSupport", "LectorQueue",
+                "LectorEngine", "LectorFakeEngine", "LectorPDF",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -10,6 +10,7 @@ public enum LectorSchema {
         migration(1, "0001_core.sql", PackageResources._001_core_sql),
         migration(2, "0002_queue.sql", PackageResources._002_queue_sql),
         migration(10, "0010_analysis_views.sql", PackageResources._010_analysis_views_sql),
+        migration(20, "0020_batches.sql", PackageResources._020_batches_sql),
         migration(30, "0030_tenancy.sql", PackageResources._030_tenancy_sql),
     ]
 

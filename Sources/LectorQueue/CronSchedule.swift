@@ -6,6 +6,11 @@ import Foundation
 /// may be named (`jan`, `mon`); day-of-week 0 and 7 are Sunday. As in Vixie cron, when both
 /// day-of-month and day-of-week are restricted, a day matching either runs. `@hourly`, `@daily`,
 /// `@weekly`, `@monthly` and `@yearly` are accepted.
+///
+/// Daylight-saving changes follow Vixie cron for schedules with fixed hours (`30 2 * * *`): a time the
+/// clocks skip (02:30 when they go from 02:00 to 03:00) runs once, at the change; a time that happens
+/// twice (when they go back) runs once, the first time. Schedules for every hour run by the clock as it
+/// is, including both passes of a repeated hour.
 public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     public let expression: String
     public let timeZone: TimeZone
@@ -104,8 +109,57 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         return dom && dow
     }
 
+    /// Whether the hour field names particular hours: such schedules get the daylight-saving rules.
+    private var fixedHours: Bool { hours.count < 24 }
+
+    /// Whether `date`'s wall time already happened (the second pass of the hour the clocks go back).
+    private func isRepeatedWallTime(_ date: Date) -> Bool {
+        guard let change = timeZone.nextDaylightSavingTimeTransition(after: date.addingTimeInterval(-86_400)), change <= date
+        else { return false }
+        let back = timeZone.secondsFromGMT(for: change.addingTimeInterval(-1)) - timeZone.secondsFromGMT(for: change)
+        return back > 0 && date.timeIntervalSince(change) < Double(back)
+    }
+
+    /// Whether the clocks skip a wall time of this schedule at `change` (a daylight-saving transition).
+    private func skipsTick(at change: Date) -> Bool {
+        let before = change.addingTimeInterval(-60)
+        let forward = (timeZone.secondsFromGMT(for: change) - timeZone.secondsFromGMT(for: before.addingTimeInterval(59))) / 60
+        guard fixedHours, forward > 0 else { return false }
+        let c = calendar.dateComponents([.month, .day, .weekday, .hour, .minute], from: before)
+        guard dayMatches(c) else { return false }
+        let last = c.hour! * 60 + c.minute!
+        for skipped in (last + 1)..<(last + 1 + forward) where skipped < 24 * 60 {
+            if hours.contains(skipped / 60) && minutes.contains(skipped % 60) { return true }
+        }
+        return false
+    }
+
+    /// The transitions in `(after, through]` at which a skipped tick runs.
+    private func skippedTicks(after start: Date, through end: Date) -> [Date] {
+        var found: [Date] = []
+        var cursor = start
+        while let change = timeZone.nextDaylightSavingTimeTransition(after: cursor), change <= end {
+            if skipsTick(at: change) { found.append(change) }
+            cursor = change
+        }
+        return found
+    }
+
     /// The first tick strictly after `date`, or nil when none comes within eight years (`30 2 31 2 *`).
     public func nextTick(after date: Date) -> Date? {
+        let regular = nextWallClockTick(after: date)
+        let end = regular ?? date.addingTimeInterval(8 * 366 * 86_400)
+        return skippedTicks(after: date, through: end).first ?? regular
+    }
+
+    /// The last tick at or before `date`, or nil when none was within eight years.
+    public func previousTick(atOrBefore date: Date) -> Date? {
+        let regular = previousWallClockTick(atOrBefore: date)
+        let start = regular ?? date.addingTimeInterval(-8 * 366 * 86_400)
+        return skippedTicks(after: start, through: date).last ?? regular
+    }
+
+    private func nextWallClockTick(after date: Date) -> Date? {
         let calendar = self.calendar
         var t = (date.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60
         let limit = date.timeIntervalSince1970 + 8 * 366 * 86_400
@@ -117,7 +171,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
                 t = next.timeIntervalSince1970
             } else if !hours.contains(c.hour!) {
                 t += Double(60 - c.minute!) * 60
-            } else if !minutes.contains(c.minute!) {
+            } else if !minutes.contains(c.minute!) || (fixedHours && isRepeatedWallTime(d)) {
                 t += 60
             } else {
                 return d
@@ -126,8 +180,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
-    /// The last tick at or before `date`, or nil when none was within eight years.
-    public func previousTick(atOrBefore date: Date) -> Date? {
+    private func previousWallClockTick(atOrBefore date: Date) -> Date? {
         let calendar = self.calendar
         var t = (date.timeIntervalSince1970 / 60).rounded(.down) * 60
         let limit = date.timeIntervalSince1970 - 8 * 366 * 86_400
@@ -138,7 +191,7 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
                 t = calendar.startOfDay(for: d).timeIntervalSince1970 - 60
             } else if !hours.contains(c.hour!) {
                 t -= Double(c.minute! + 1) * 60
-            } else if !minutes.contains(c.minute!) {
+            } else if !minutes.contains(c.minute!) || (fixedHours && isRepeatedWallTime(d)) {
                 t -= 60
             } else {
                 return d

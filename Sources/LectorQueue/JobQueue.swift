@@ -71,31 +71,75 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueue(_ jobs: [NewJob]) async throws -> [Int64] {
         guard !jobs.isEmpty else { return [] }
-        // Arrays cannot carry NULL elements here: empty strings stand for "none".
-        let sql = """
-            WITH ins AS (
-                INSERT INTO lector.jobs (queue, kind, args, priority, run_at, max_attempts, unique_key, tenant, state)
-                SELECT q, k, a::jsonb, p::smallint, COALESCE(NULLIF(r, '')::timestamptz, now()), m::integer,
-                       NULLIF(u, ''), t,
-                       CASE WHEN NULLIF(r, '')::timestamptz > now() THEN 'scheduled' ELSE 'available' END::lector.job_state
-                FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[], $8::text[])
-                     WITH ORDINALITY AS input(q, k, a, p, r, m, u, t, ord)
-                ORDER BY ord
-                \(Self.uniqueConflict)
-                RETURNING id, queue
-            ), notified AS (
-                SELECT pg_notify('\(Self.notifyChannel)', queue) FROM (SELECT DISTINCT queue FROM ins) d
-            )
-            SELECT id, (SELECT count(*) FROM notified) AS n FROM ins ORDER BY id
-            """
-        let rows = try await client.query(
-            sql,
-            [
-                jobs.map(\.queue), jobs.map(\.kind), jobs.map(\.args.text), jobs.map { Int64($0.priority) },
-                jobs.map { $0.runAt.map(Self.timestampText) ?? "" }, jobs.map { Int64($0.maxAttempts) },
-                jobs.map { $0.uniqueKey ?? "" }, jobs.map(\.tenant),
-            ])
+        let rows = try await run(Self.multiRowInsert(select: "SELECT id, (SELECT count(*) FROM notified) AS n FROM ins ORDER BY id"),
+                                 Self.multiRowBinds(jobs), on: nil)
         return try rows.map { try $0.decode("id", as: Int64.self) }
+    }
+
+    /// Enqueues many jobs that each have a unique key in one multi-row statement, on `connection` when
+    /// given (inside the caller's transaction). Returns one result per job, in input order: the new job,
+    /// or the live job that already had the key (`inserted == false`); nil when the key is repeated
+    /// within `jobs` or its live job finished between the insert and the look-up.
+    ///
+    /// - Precondition: every job has a unique key.
+    public func enqueueKeyed(_ jobs: [NewJob], on connection: PostgresConnection? = nil) async throws -> [EnqueueResult?] {
+        precondition(jobs.allSatisfy { $0.uniqueKey != nil }, "enqueueKeyed needs a unique key on every job")
+        guard !jobs.isEmpty else { return [] }
+        // The statement's snapshot does not see its own inserts, so `live` finds only jobs that existed
+        // before it: exactly the ones whose key made the insert skip.
+        let select = """
+            SELECT input.ord, coalesce(ins.id, live.id) AS id, ins.id IS NOT NULL AS inserted,
+                   (SELECT count(*) FROM notified) AS n
+            FROM input
+            LEFT JOIN ins ON ins.unique_key = input.u
+            LEFT JOIN LATERAL (
+                SELECT j.id FROM lector.jobs j
+                WHERE ins.id IS NULL AND j.unique_key = input.u AND j.state IN \(Self.liveStates)
+                LIMIT 1
+            ) live ON true
+            ORDER BY input.ord
+            """
+        let rows = try await run(Self.multiRowInsert(select: select), Self.multiRowBinds(jobs), on: connection)
+        var results = [EnqueueResult?](repeating: nil, count: jobs.count)
+        for row in rows {
+            let ordinal = try row.decode("ord", as: Int.self) - 1
+            guard let id = try row.decode("id", as: Int64?.self) else { continue }
+            results[ordinal] = EnqueueResult(id: id, inserted: try row.decode("inserted", as: Bool.self))
+        }
+        return results
+    }
+
+    /// The multi-row insert both bulk paths share, followed by `select` (which may read `input`, `ins`
+    /// and `notified`).
+    private static func multiRowInsert(select: String) -> String {
+        // Arrays cannot carry NULL elements here: empty strings (and batch 0) stand for "none".
+        """
+        WITH input AS (
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[], $7::text[],
+                                 $8::text[], $9::bigint[])
+                 WITH ORDINALITY AS input(q, k, a, p, r, m, u, t, b, ord)
+        ), ins AS (
+            INSERT INTO lector.jobs (queue, kind, args, priority, run_at, max_attempts, unique_key, tenant, batch_id, state)
+            SELECT q, k, a::jsonb, p::smallint, COALESCE(NULLIF(r, '')::timestamptz, now()), m::integer,
+                   NULLIF(u, ''), t, NULLIF(b, 0),
+                   CASE WHEN NULLIF(r, '')::timestamptz > now() THEN 'scheduled' ELSE 'available' END::lector.job_state
+            FROM input
+            ORDER BY ord
+            \(uniqueConflict)
+            RETURNING id, queue, unique_key
+        ), notified AS (
+            SELECT pg_notify('\(notifyChannel)', queue) FROM (SELECT DISTINCT queue FROM ins) d
+        )
+        \(select)
+        """
+    }
+
+    private static func multiRowBinds(_ jobs: [NewJob]) -> [any PostgresEncodable] {
+        [
+            jobs.map(\.queue), jobs.map(\.kind), jobs.map(\.args.text), jobs.map { Int64($0.priority) },
+            jobs.map { $0.runAt.map(Self.timestampText) ?? "" }, jobs.map { Int64($0.maxAttempts) },
+            jobs.map { $0.uniqueKey ?? "" }, jobs.map(\.tenant), jobs.map { $0.batchID ?? 0 },
+        ]
     }
 
     /// Enqueues many jobs with `COPY`, the fastest way in (a nightly batch of 100,000 jobs). Jobs with a

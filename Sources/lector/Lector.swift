@@ -14,8 +14,9 @@ struct Lector: AsyncParsableCommand {
             """,
         version: LectorVersion.string,
         subcommands: [
-            Migrate.self, Submit.self, WorkerCommand.self, Findings.self, Status.self, Retry.self, Cancel.self, QueueCommand.self, Engine.self, Extract.self,
-            Serve.self, TokenCommand.self, RoleCommand.self, VersionCommand.self, PDFChildCommand.self,
+            Migrate.self, Submit.self, WorkerCommand.self, BatchCommand.self, SchedulerCommand.self, Findings.self, Status.self,
+            Retry.self, Cancel.self, QueueCommand.self, Engine.self, Extract.self, Serve.self, TokenCommand.self, RoleCommand.self,
+            VersionCommand.self, PDFChildCommand.self,
         ]
     )
 }

@@ -94,4 +94,51 @@ struct CronTests {
             #expect(try await client.scalar("SELECT count(DISTINCT args->>'scheduled_for') FROM lector.jobs") == ticks)
         }
     }
+
+    /// Paris 2026: clocks go from 02:00 to 03:00 on 29 March (01:00 UTC) and from 03:00 back to 02:00 on
+    /// 25 October (01:00 UTC).
+    @Test func daylightSavingTransitionsRunAFixedTimeTickOnce() throws {
+        let nightly = try CronSchedule("30 2 * * *", timeZone: "Europe/Paris")
+        // Spring: 02:30 does not exist; the tick runs once, at the change (03:00 CEST).
+        #expect(nightly.nextTick(after: date("2026-03-28T12:00:00Z")) == date("2026-03-29T01:00:00Z"))
+        #expect(nightly.nextTick(after: date("2026-03-29T01:00:00Z")) == date("2026-03-30T00:30:00Z"))
+        #expect(nightly.previousTick(atOrBefore: date("2026-03-29T05:00:00Z")) == date("2026-03-29T01:00:00Z"))
+        #expect(nightly.previousTick(atOrBefore: date("2026-03-29T00:59:00Z")) == date("2026-03-28T01:30:00Z"))
+        // Autumn: 02:30 happens twice; the tick runs the first time only (02:30 CEST = 00:30 UTC).
+        #expect(nightly.nextTick(after: date("2026-10-24T12:00:00Z")) == date("2026-10-25T00:30:00Z"))
+        #expect(nightly.nextTick(after: date("2026-10-25T00:30:00Z")) == date("2026-10-26T01:30:00Z"))
+        #expect(nightly.previousTick(atOrBefore: date("2026-10-25T01:45:00Z")) == date("2026-10-25T00:30:00Z"))
+        // A schedule for every hour follows the clock: both passes of the repeated 02:00 run.
+        let hourly = try CronSchedule("0 * * * *", timeZone: "Europe/Paris")
+        #expect(hourly.nextTick(after: date("2026-10-25T00:30:00Z")) == date("2026-10-25T01:00:00Z"))
+        #expect(hourly.nextTick(after: date("2026-03-29T00:30:00Z")) == date("2026-03-29T01:00:00Z"))
+        #expect(hourly.nextTick(after: date("2026-03-29T01:00:00Z")) == date("2026-03-29T02:00:00Z"))
+    }
+
+    @Test(arguments: [
+        ("2026-03-28T22:00:00Z", "2026-03-29T01:00:00Z"),  // spring forward
+        ("2026-10-24T22:00:00Z", "2026-10-25T00:30:00Z"),  // fall back
+    ])
+    func threeSchedulersEnqueueATickOnceAcrossATransition(start: String, tick: String) async throws {
+        try await QueueTestDatabase.with { client, queue, _ in
+            let nightly = CronJob(
+                name: "nightly-paris", schedule: try CronSchedule("30 2 * * *", timeZone: "Europe/Paris"),
+                job: NewJob(queue: "cron", kind: "tick"))
+            let schedulers = (0..<3).map { _ in CronScheduler(queue: queue, jobs: [nightly], logger: QueueTestDatabase.logger) }
+            // Five hours around the change, seen every five minutes by all three schedulers at once.
+            for step in 0..<60 {
+                let now = date(start).addingTimeInterval(Double(step * 300))
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for scheduler in schedulers { group.addTask { try await scheduler.enqueueDue(at: now) } }
+                    try await group.waitForAll()
+                }
+            }
+            // The first look enqueues the previous night's tick (caught up once); then the night's, once.
+            let ticks = try await client.query("SELECT scheduled_at FROM lector.cron_ticks ORDER BY scheduled_at")
+                .map { try $0.decode("scheduled_at", as: Date.self) }
+            #expect(ticks.count == 2)
+            #expect(ticks.last == date(tick))
+            #expect(try await client.scalar("SELECT count(*) FROM lector.jobs WHERE kind = 'tick'") == 2)
+        }
+    }
 }

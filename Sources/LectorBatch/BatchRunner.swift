@@ -1,0 +1,435 @@
+import Foundation
+import LectorAnalysis
+import LectorCore
+import LectorDB
+import LectorQueue
+import LectorService
+import Logging
+
+/// Runs batch definitions: selects documents from the source within the limits, stores new files,
+/// creates the `lector.batches` row and enqueues the analyses in bulk, recording the batch's members.
+///
+/// A run is safe to repeat: documents are stored once per content, analysis jobs are unique per document,
+/// profile and pipeline, members are unique per batch, and a scheduled tick's batch is unique per
+/// (name, tick), so a run interrupted by a crash is continued by running it again.
+public struct BatchRunner: Sendable {
+    let database: PostgresClient
+    let queue: JobQueue
+    let profiles: [String: AnalysisProfile]
+    let logger: Logger
+
+    /// - Parameter profiles: the analysis profiles by name (the definition's must be among them).
+    public init(database: PostgresClient, queue: JobQueue, profiles: [String: AnalysisProfile], logger: Logger) {
+        self.database = database
+        self.queue = queue
+        self.profiles = profiles
+        self.logger = logger
+    }
+
+    /// What happened to one run.
+    public struct Outcome: Sendable {
+        public var batchID: Int64
+        /// False when the run found its batch already enqueued (a repeated tick) and did nothing.
+        public var enqueuedNow: Bool
+        public var plan: BatchPlan?
+        /// Members whose analysis was queued (new jobs, or live jobs that already existed).
+        public var queued: Int
+        /// Members already analysed under this profile and prompt version.
+        public var skipped: Int
+        /// Members that could not be taken (not a PDF, unreadable, missing).
+        public var rejected: Int
+        /// Files whose content a previous run already took in (only their time changed).
+        public var unchangedContent: Int
+        /// Time spent in the bulk enqueue transaction.
+        public var enqueueSeconds: Double
+    }
+
+    // MARK: - Planning
+
+    /// Selects what `definition` would take now, without writing anything (`--dry-run`).
+    ///
+    /// - Throws: ``BatchError`` `sourceUnavailable` (a missing folder, a failing query),
+    ///   `invalidDefinition` (an unknown profile).
+    public func plan(_ definition: BatchDefinition) async throws -> BatchPlan {
+        let estimator = try estimator(for: definition)
+        var unchanged = 0
+        var all: [BatchCandidate]
+        switch definition.source {
+        case let .directory(path, glob):
+            (all, unchanged) = try await directoryCandidates(definition, path: path, glob: GlobPattern(glob), estimator: estimator)
+        case let .files(paths):
+            all = paths.map { Self.fileCandidate($0, estimator: estimator) }
+        case let .query(sql):
+            all = try await queryCandidates(definition, sql: sql, estimator: estimator)
+        }
+        var taken: [BatchCandidate] = []
+        var deferred: [BatchCandidate] = []
+        var tokens = 0
+        var cost = 0.0
+        let limits = definition.limits
+        for candidate in all {
+            let nextCost = cost + estimator.cost(tokens: candidate.estimatedTokens)
+            let fits = deferred.isEmpty && taken.count < (limits.maxDocuments ?? .max)
+                && tokens + candidate.estimatedTokens <= (limits.maxEstimatedTokens ?? .max)
+                && nextCost <= (limits.maxEstimatedCostUSD ?? .infinity)
+            if fits || candidate.problem != nil && deferred.isEmpty {
+                taken.append(candidate)
+                if candidate.problem == nil {
+                    tokens += candidate.estimatedTokens
+                    cost = nextCost
+                }
+            } else {
+                deferred.append(candidate)
+            }
+        }
+        return BatchPlan(
+            definition: definition, candidates: taken, deferred: deferred, unchanged: unchanged, estimatedTokens: tokens,
+            estimatedCostUSD: cost)
+    }
+
+    func estimator(for definition: BatchDefinition) throws -> BatchEstimator {
+        guard let profile = profiles[definition.profile] else {
+            throw BatchError.invalid(
+                definition.file, nil,
+                "profile: unknown profile '\(definition.profile)'; known: \(profiles.keys.sorted().joined(separator: ", "))")
+        }
+        let planner = AnalysisPlanner(profile: profile)
+        // The fixed part renders the prompt and schema: once per page count, not once per document.
+        let cache = FixedTokenCache()
+        return BatchEstimator(
+            fixedTokens: { pages in cache.value(pages) { planner.fixedTokens(totalPages: pages) } },
+            outputTokens: profile.maxOutputTokens, price: definition.price)
+    }
+
+    private func directoryCandidates(
+        _ definition: BatchDefinition, path: String, glob: GlobPattern, estimator: BatchEstimator
+    ) async throws -> ([BatchCandidate], Int) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw BatchError(kind: .sourceUnavailable, file: definition.file, reason: "source.directory: \(path) is not a folder")
+        }
+        let root = URL(fileURLWithPath: path).standardizedFileURL
+        let keys: [URLResourceKey] = [.isRegularFileKey, .fileSizeKey, .contentModificationDateKey]
+        var files: [(path: String, size: Int64, modified: Date)] = []
+        if let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys) {
+            for case let url as URL in enumerator {
+                let values = try? url.resourceValues(forKeys: Set(keys))
+                guard values?.isRegularFile == true else { continue }
+                let full = url.standardizedFileURL.path
+                let relative = full.hasPrefix(root.path + "/") ? String(full.dropFirst(root.path.count + 1)) : url.lastPathComponent
+                guard glob.matches(relative) else { continue }
+                files.append((full, Int64(values?.fileSize ?? 0), values?.contentModificationDate ?? Date(timeIntervalSince1970: 0)))
+            }
+        }
+        files.sort { $0.path < $1.path }
+        let known = try await fingerprints(batchName: definition.name)
+        var candidates: [BatchCandidate] = []
+        var unchanged = 0
+        for file in files {
+            if let seen = known[file.path], seen.size == file.size, abs(seen.modified.timeIntervalSince(file.modified)) < 0.001 {
+                unchanged += 1
+                continue
+            }
+            candidates.append(
+                BatchCandidate(
+                    item: file.path, path: file.path, documentID: nil, sizeBytes: file.size, modifiedAt: file.modified,
+                    estimatedTokens: estimator.tokens(sizeBytes: file.size, pages: nil, characters: nil)))
+        }
+        return (candidates, unchanged)
+    }
+
+    struct Fingerprint {
+        var size: Int64
+        var modified: Date
+        var sha256: String
+    }
+
+    private func fingerprints(batchName: String) async throws -> [String: Fingerprint] {
+        let rows = try await database.query(
+            "SELECT path, size_bytes, mtime, sha256 FROM lector.batch_files WHERE batch_name = $1", batchName)
+        var result: [String: Fingerprint] = [:]
+        for row in rows {
+            result[try row.decode("path")] = Fingerprint(
+                size: try row.decode("size_bytes"), modified: try row.decode("mtime"), sha256: try row.decode("sha256"))
+        }
+        return result
+    }
+
+    static func fileCandidate(_ path: String, estimator: BatchEstimator) -> BatchCandidate {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        return BatchCandidate(
+            item: path, path: path, documentID: nil, sizeBytes: size, modifiedAt: attributes?[.modificationDate] as? Date,
+            estimatedTokens: attributes == nil ? 0 : estimator.tokens(sizeBytes: size, pages: nil, characters: nil),
+            problem: attributes == nil ? "no such file" : nil)
+    }
+
+    private func queryCandidates(_ definition: BatchDefinition, sql: String, estimator: BatchEstimator) async throws -> [BatchCandidate] {
+        let rows: PostgresRows
+        do {
+            rows = try await database.withTransaction { connection in
+                // Read-only for the operator's query: it may select anything but change nothing.
+                try await connection.query("SET TRANSACTION READ ONLY")
+                try await connection.query("SET LOCAL statement_timeout = '120s'")
+                // The query is the operator's configuration (a file in jobs/), never user input; only the
+                // tenant is bound.
+                return try await connection.query(
+                    """
+                    SELECT d.id, d.size_bytes, d.page_count,
+                           (SELECT sum(p.char_count) FROM lector.pages p WHERE p.document_id = d.id)::bigint AS chars
+                    FROM (SELECT DISTINCT ON (q.document_id) q.document_id, q.ord
+                          FROM (SELECT s.document_id::bigint AS document_id, row_number() OVER () AS ord
+                                FROM (\(sql)\n) AS s) q
+                          ORDER BY q.document_id, q.ord) picked
+                    JOIN lector.documents d ON d.id = picked.document_id AND d.tenant = $1
+                    ORDER BY picked.ord
+                    """, definition.tenant)
+            }
+        } catch let error as DatabaseError where !error.isConnectionLevel {
+            throw BatchError(kind: .sourceUnavailable, file: definition.file, reason: "source.query: \(error.description)")
+        }
+        return try rows.map { row in
+            let id = try row.decode("id", as: Int64.self)
+            let size = try row.decode("size_bytes", as: Int64.self)
+            let characters = try row.decode("chars", as: Int64?.self).map(Int.init)
+            return BatchCandidate(
+                item: "document:\(id)", path: nil, documentID: id, sizeBytes: size, modifiedAt: nil,
+                estimatedTokens: estimator.tokens(
+                    sizeBytes: size, pages: try row.decode("page_count", as: Int?.self), characters: characters))
+        }
+    }
+
+    // MARK: - Running
+
+    /// Runs `definition`: a new batch, or for a scheduled tick (`scheduledFor`) the tick's batch, created
+    /// once however many times this is called, and continued when an earlier call was interrupted.
+    ///
+    /// - Throws: ``BatchError`` (see ``plan(_:)``); database errors. A failed run leaves its batch
+    ///   `running` without members when it was a tick (the retry continues it), `failed` otherwise.
+    public func run(_ definition: BatchDefinition, scheduledFor: Date? = nil) async throws -> Outcome {
+        let profile = profiles[definition.profile]
+        _ = try estimator(for: definition)
+        let batchID: Int64
+        if let scheduledFor {
+            let row = try await database.query(
+                """
+                WITH ins AS (
+                    INSERT INTO lector.batches (name, tenant, profile, scheduled_for, trigger, definition_file, horizon_days,
+                                                price_input_per_million, price_output_per_million)
+                    VALUES ($1, $2, $3, $4, 'schedule', $5, $6, $7, $8)
+                    ON CONFLICT (name, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING
+                    RETURNING id, enqueued_at
+                )
+                SELECT id, enqueued_at FROM ins
+                UNION ALL
+                SELECT id, enqueued_at FROM lector.batches WHERE name = $1 AND scheduled_for = $4 AND NOT EXISTS (SELECT 1 FROM ins)
+                """,
+                definition.name, definition.tenant, definition.profile, scheduledFor, definition.file,
+                definition.report.horizonDays, definition.price.inputPerMillion, definition.price.outputPerMillion
+            ).one()
+            batchID = try row.decode("id")
+            if try row.decode("enqueued_at", as: Date?.self) != nil {
+                logger.info("batch tick already enqueued", metadata: ["batch.id": "\(batchID)", "batch.name": "\(definition.name)"])
+                return Outcome(
+                    batchID: batchID, enqueuedNow: false, plan: nil, queued: 0, skipped: 0, rejected: 0, unchangedContent: 0,
+                    enqueueSeconds: 0)
+            }
+        } else {
+            batchID = try await database.query(
+                """
+                INSERT INTO lector.batches (name, tenant, profile, trigger, definition_file, horizon_days,
+                                            price_input_per_million, price_output_per_million)
+                VALUES ($1, $2, $3, 'manual', $4, $5, $6, $7) RETURNING id
+                """,
+                definition.name, definition.tenant, definition.profile, definition.file, definition.report.horizonDays,
+                definition.price.inputPerMillion, definition.price.outputPerMillion
+            ).one().decode("id", as: Int64.self)
+        }
+        do {
+            return try await fill(batchID: batchID, definition: definition, promptVersion: profile?.promptVersion ?? "")
+        } catch {
+            if scheduledFor == nil {
+                _ = try? await database.query(
+                    "UPDATE lector.batches SET state = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND state = 'running'",
+                    batchID, String("\(error)".prefix(2000)))
+            }
+            throw error
+        }
+    }
+
+    /// A stored file's identity, once its bytes were read.
+    struct StoredFile {
+        var documentID: Int64?
+        var sha256: String?
+        var problem: String?
+    }
+
+    private func fill(batchID: Int64, definition: BatchDefinition, promptVersion: String) async throws -> Outcome {
+        let plan = try await plan(definition)
+        let known = definition.source.kind == "directory" ? try await fingerprints(batchName: definition.name) : [:]
+        // Files are stored first, a transaction per file (idempotent by content), so that the enqueue
+        // below is one short transaction however large the files are.
+        var stored: [String: StoredFile] = [:]
+        var unchangedContent = 0
+        var members: [BatchCandidate] = []
+        for candidate in plan.candidates {
+            guard let path = candidate.path else {
+                members.append(candidate)
+                continue
+            }
+            if let problem = candidate.problem {
+                stored[path] = StoredFile(problem: problem)
+                members.append(candidate)
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                stored[path] = StoredFile(problem: "cannot be read")
+                members.append(candidate)
+                continue
+            }
+            let bytes = [UInt8](data)
+            let sha256 = SHA256.hex(bytes)
+            if let seen = known[path], seen.sha256 == sha256 {
+                // Touched, not changed: remember the new time, take nothing.
+                try await database.query(
+                    "UPDATE lector.batch_files SET mtime = $3, size_bytes = $4, seen_at = now() WHERE batch_name = $1 AND path = $2",
+                    definition.name, path, candidate.modifiedAt ?? Date(), Int64(bytes.count))
+                unchangedContent += 1
+                continue
+            }
+            guard Submitter.looksLikePDF(bytes) else {
+                stored[path] = StoredFile(sha256: sha256, problem: "not a PDF (no %PDF- header)")
+                members.append(candidate)
+                continue
+            }
+            let document = try await database.withTransaction { connection in
+                try await DocumentStore().insert(
+                    tenant: definition.tenant, filename: (path as NSString).lastPathComponent, bytes: bytes,
+                    labels: ["batch": definition.name], on: connection)
+            }
+            stored[path] = StoredFile(documentID: document.id, sha256: sha256)
+            var member = candidate
+            member.documentID = document.id
+            members.append(member)
+        }
+        let started = ContinuousClock.now
+        let counts = try await database.withTransaction { connection in
+            try await enqueue(
+                batchID: batchID, definition: definition, promptVersion: promptVersion, members: members, stored: stored,
+                plan: plan, on: connection)
+        }
+        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+            + Double((ContinuousClock.now - started).components.seconds)
+        _ = try await BatchStore(database: database).finishIfDone(batchID: batchID)
+        logger.info(
+            "batch enqueued",
+            metadata: [
+                "batch.id": "\(batchID)", "batch.name": "\(definition.name)", "batch.queued": "\(counts.queued)",
+                "batch.skipped": "\(counts.skipped)", "batch.rejected": "\(counts.rejected)", "batch.deferred": "\(plan.deferred.count)",
+            ])
+        return Outcome(
+            batchID: batchID, enqueuedNow: true, plan: plan, queued: counts.queued, skipped: counts.skipped,
+            rejected: counts.rejected, unchangedContent: unchangedContent, enqueueSeconds: seconds)
+    }
+
+    private func enqueue(
+        batchID: Int64, definition: BatchDefinition, promptVersion: String, members: [BatchCandidate],
+        stored: [String: StoredFile], plan: BatchPlan, on connection: PostgresConnection
+    ) async throws -> (queued: Int, skipped: Int, rejected: Int) {
+        // A member's document may be listed twice (two files with the same bytes): the first one counts.
+        var seenDocuments = Set<Int64>()
+        var documentIDs: [Int64] = []
+        for member in members {
+            if let id = member.documentID, seenDocuments.insert(id).inserted { documentIDs.append(id) }
+        }
+        let analysed = try await connection.query(
+            """
+            SELECT DISTINCT a.document_id FROM lector.analyses a
+            WHERE a.document_id = ANY($1::bigint[]) AND a.profile = $2 AND a.prompt_version = $3 AND a.pipeline_version = $4
+            """, documentIDs, definition.profile, promptVersion, AnalyzeJob.pipelineVersion)
+        let alreadyAnalysed = Set(try analysed.map { try $0.decode("document_id", as: Int64.self) })
+        let toQueue = documentIDs.filter { !alreadyAnalysed.contains($0) }
+        let jobs = try toQueue.map { id in
+            NewJob(
+                queue: definition.queue, kind: AnalyzeJob.kind,
+                args: try PostgresJSON(encoding: AnalyzeJob.Arguments(documentID: id, profile: definition.profile)),
+                priority: definition.priority, uniqueKey: AnalyzeJob.uniqueKey(documentID: id, profile: definition.profile),
+                tenant: definition.tenant, batchID: batchID)
+        }
+        let results = try await queue.enqueueKeyed(jobs, on: connection)
+        var jobOf: [Int64: Int64] = [:]
+        for (id, result) in zip(toQueue, results) { if let result { jobOf[id] = result.id } }
+
+        var items: [String] = [], itemDocuments: [Int64] = [], itemJobs: [Int64] = [], statuses: [String] = []
+        var reasons: [String] = [], estimates: [Int64] = []
+        var counted = Set<Int64>()
+        for member in members {
+            let problem = member.path.flatMap { stored[$0]?.problem } ?? member.problem
+            var status = "rejected"
+            var reason = problem ?? ""
+            var job: Int64 = 0
+            if problem == nil, let id = member.documentID {
+                if alreadyAnalysed.contains(id) || !counted.insert(id).inserted {
+                    status = "skipped"
+                    reason = alreadyAnalysed.contains(id) ? "already analysed under this profile and prompt version" : "same content as another file"
+                } else if let queued = jobOf[id] {
+                    status = "queued"
+                    job = queued
+                } else {
+                    reason = "its analysis could not be queued"
+                }
+            }
+            items.append(member.item)
+            itemDocuments.append(member.documentID ?? 0)
+            itemJobs.append(job)
+            statuses.append(status)
+            reasons.append(reason)
+            estimates.append(Int64(status == "queued" ? member.estimatedTokens : 0))
+        }
+        try await connection.query(
+            """
+            INSERT INTO lector.batch_items (batch_id, item, document_id, job_id, status, reason, estimated_tokens)
+            SELECT $1, i, NULLIF(d, 0), NULLIF(j, 0), s, NULLIF(r, ''), e
+            FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[]) AS x(i, d, j, s, r, e)
+            ON CONFLICT (batch_id, item) DO NOTHING
+            """, batchID, items, itemDocuments, itemJobs, statuses, reasons, estimates)
+        // Fingerprints of the files taken in (rejected files too: an unchanged bad file is not retried).
+        var paths: [String] = [], sizes: [Int64] = [], times: [String] = [], hashes: [String] = [], documents: [Int64] = []
+        // Milliseconds are kept: the comparison with the next run's file times allows for that.
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if definition.source.kind == "directory" {
+            for member in members {
+                guard let path = member.path, let sha = stored[path]?.sha256, let modified = member.modifiedAt else { continue }
+                paths.append(path)
+                sizes.append(member.sizeBytes)
+                times.append(formatter.string(from: modified))
+                hashes.append(sha)
+                documents.append(member.documentID ?? 0)
+            }
+        }
+        if !paths.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO lector.batch_files (batch_name, path, size_bytes, mtime, sha256, document_id, batch_id)
+                SELECT $1, p, s, t::timestamptz, h, NULLIF(d, 0), $7
+                FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[]) AS x(p, s, t, h, d)
+                ON CONFLICT (batch_name, path) DO UPDATE SET
+                    size_bytes = excluded.size_bytes, mtime = excluded.mtime, sha256 = excluded.sha256,
+                    document_id = excluded.document_id, batch_id = excluded.batch_id, seen_at = now()
+                """, definition.name, paths, sizes, times, hashes, documents, batchID)
+        }
+        let source = try PostgresJSON(encoding: BatchSourceRecord(definition.source))
+        try await connection.query(
+            """
+            UPDATE lector.batches SET selected = $2, deferred = $3, estimated_tokens = $4, estimated_cost_usd = $5,
+                prompt_version = $6, source = $7::jsonb, enqueued_at = now()
+            WHERE id = $1
+            """,
+            batchID, members.count, plan.deferred.count, Int64(plan.estimatedTokens), plan.estimatedCostUSD, promptVersion,
+            source)
+        let queued = statuses.filter { $0 == "queued" }.count
+        let skipped = statuses.filter { $0 == "skipped" }.count
+        return (queued, skipped, statuses.count - queued - skipped)
+    }
+}
