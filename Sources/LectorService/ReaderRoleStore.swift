@@ -96,11 +96,11 @@ public struct ReaderRoleStore: Sendable {
             -- The views run with the reader's rights, so the reader needs the columns they read; the
             -- policies limit the rows. Document bytes, job arguments (passwords) and tokens stay out.
             GRANT SELECT ON lector.analyses, lector.findings, lector.finding_quotes, lector.pages,
-                lector.batches, lector.tenant_readers TO lector_reader;
+                lector.batches, lector.batch_items, lector.tenant_readers TO lector_reader;
             GRANT SELECT (id, tenant, sha256, filename, size_bytes, labels, page_count, pdf_info, submitted_at)
                 ON lector.documents TO lector_reader;
             GRANT SELECT (id, queue, kind, state, priority, run_at, attempt, max_attempts, tenant, batch_id,
-                created_at, attempted_at, finished_at) ON lector.jobs TO lector_reader;
+                errors, created_at, attempted_at, finished_at) ON lector.jobs TO lector_reader;
             SELECT rolsuper, rolbypassrls INTO existing FROM pg_roles WHERE rolname = reader;
             IF FOUND THEN
                 IF existing.rolsuper OR existing.rolbypassrls THEN

@@ -36,6 +36,19 @@ struct RowLevelSecurityTests {
             try await database.query(
                 "INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified) VALUES ($1, 0, 1, $2, true)",
                 finding, "quote of \(tenant)")
+            // A batch whose member is the document, with the file fingerprint a directory source keeps.
+            let batch = try await database.query(
+                "INSERT INTO lector.batches (name, tenant) VALUES ($1, $2) RETURNING id", "inbox-\(tenant)", tenant
+            ).one().decode("id", as: Int64.self)
+            try await database.query(
+                """
+                INSERT INTO lector.batch_items (batch_id, item, document_id, job_id, status) VALUES ($1, $2, $3, $4, 'queued')
+                """, batch, "/srv/inbox/\(tenant).pdf", outcome.documentID, outcome.jobID)
+            try await database.query(
+                """
+                INSERT INTO lector.batch_files (batch_name, path, size_bytes, mtime, sha256, document_id, batch_id)
+                VALUES ($1, $2, 1, now(), 'x', $3, $4)
+                """, "inbox-\(tenant)", "/srv/inbox/\(tenant).pdf", outcome.documentID, batch)
         }
     }
 
@@ -72,6 +85,23 @@ struct RowLevelSecurityTests {
                     }
                     #expect(tenants == ["tenant_a"], "view \(view)")
                 }
+                // The batch views too: the reader's batch and its member, nothing of tenant_b's.
+                #expect(try await reader.query("SELECT name FROM lector.batch_progress").map { try $0.decode("name", as: String.self) } == ["inbox-tenant_a"])
+                #expect(try await reader.query("SELECT item FROM lector.batch_item_states").map { try $0.decode("item", as: String.self) } == ["/srv/inbox/tenant_a.pdf"])
+                #expect(try await reader.query("SELECT item FROM lector.batch_items").count == 1)
+                // Every view a reader is granted can be read (none reads a table the reader lacks).
+                let granted = try await database.query(
+                    """
+                    SELECT DISTINCT table_name::text AS name FROM information_schema.role_table_grants
+                    WHERE grantee = 'lector_reader' AND table_schema = 'lector' ORDER BY 1
+                    """
+                ).map { try $0.decode("name", as: String.self) }
+                #expect(granted.contains("batch_report") && granted.contains("contract_overview"))
+                for name in granted {
+                    await #expect(throws: Never.self, "\(name)") {
+                        try await reader.query("SELECT count(*) FROM lector.\(quoteIdentifier(name))")
+                    }
+                }
                 let jobs = try await reader.query("SELECT coalesce(sum(jobs), 0)::int AS n FROM lector.job_stats").one()
                 #expect(try jobs.decode("n", as: Int.self) == 1)
                 // And the tables under them: only tenant_a's rows, joined or not.
@@ -87,6 +117,7 @@ struct RowLevelSecurityTests {
                 // Not readable at all: document bytes, job arguments, tokens.
                 for sql in [
                     "SELECT content FROM lector.documents", "SELECT args FROM lector.jobs", "SELECT * FROM lector.api_tokens",
+                    "SELECT path FROM lector.batch_files",
                 ] {
                     await #expect(throws: DatabaseError.self, "\(sql)") { try await reader.query(sql) }
                 }
