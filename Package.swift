@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C libraries, found with pkg-config.
@@ -208,6 +209,14 @@ let package = Package(
             dependencies: [
                 "LectorEngine", "LectorFakeEngine", "LectorCore",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+        // The deployment files (systemd, container, compose, Kubernetes) checked against the binary.
+        .testTarget(
+            name: "LectorDeployTests",
+            dependencies: [
+                "LectorDB", "LectorQueue", "LectorTestSupport",
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
     ]
