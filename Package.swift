@@ -272,5 +272,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // The deployment files (systemd, container, compose, Kubernetes) checked against the binary.
+        .testTarget(
+            name: "LectorDeployTests",
+            dependencies: [
+                "LectorDB", "LectorQueue", "LectorTestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
     ]
 )

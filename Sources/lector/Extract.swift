@@ -8,10 +8,10 @@ struct Extract: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Extract the text and page images of a PDF, as the workers do.",
         discussion: """
-            Runs Poppler in isolated child processes with a wall-clock timeout, a memory and a CPU limit.
-            Prints the text of each page, or with --json one object with the document's facts and its pages
-            (number, chars, needs_vision, text, image when written, image_tokens).
-            The password may also come from $LECTOR_PDF_PASSWORD (or a file named by $LECTOR_PDF_PASSWORD_FILE).
+            Runs Poppler in isolated child processes with a wall-clock timeout, a memory and a CPU limit. \
+            Prints the text of each page, or with --json one object with the document's facts and its pages \
+            (number, chars, needs_vision, text, image when written, image_tokens). \
+            The password may also come from $LECTOR_PDF_PASSWORD (or a file named by $LECTOR_PDF_PASSWORD_FILE). \
             On failure: exit 1 and one line `error: <code>: <reason>` on standard error.
             """)
 

@@ -7,10 +7,26 @@ struct Lector: AsyncParsableCommand {
         commandName: "lector",
         abstract: "Sovereign contract analysis: PDFs in, quote-backed findings in PostgreSQL out.",
         discussion: """
-            Configuration comes from flags or the environment:
-              LECTOR_DATABASE_URL   libpq URI or conninfo (else libpq's PG* variables, service files, .pgpass)
+            Configuration comes from flags or the environment; a flag wins. A secret
+            NAME can instead be read from the file that NAME_FILE names.
+              LECTOR_DATABASE_URL          libpq URI or conninfo, else libpq's PG*
+                                           variables; or LECTOR_DATABASE_URL_FILE
+              LECTOR_ENGINE_URL            the engine's OpenAI-compatible base URL
+              LECTOR_ENGINE_MODEL          the model to ask for (else the first)
+              LECTOR_ENGINE_DIALECT        auto, vllm, nim, mistral, llamacpp, openai
+              LECTOR_ENGINE_API_KEY        bearer key, if the engine wants one;
+                                           or LECTOR_ENGINE_API_KEY_FILE
+              LECTOR_ENGINE_ALLOWED_HOSTS  public hosts allowed to get documents
+              LECTOR_ALLOW_EXTERNAL_ENGINE 1: any engine host (logged, recorded)
+              LECTOR_ENGINE_MAX_IN_FLIGHT  open engine requests per process (8)
+              LECTOR_ENGINE_TIMEOUT        total seconds per engine request
+              LECTOR_ENGINE_IDLE_TIMEOUT   seconds of engine silence tolerated
+              LECTOR_PROFILES_DIR          analysis profiles (./jobs/profiles)
+              LECTOR_JOBS_DIR              batch definitions (./jobs)
+              LECTOR_PDF_PASSWORD          for encrypted PDFs (lector extract)
 
-            Exit codes: 0 success, 1 failure, 64 usage error, 69 a dependency (database, engine) unavailable.
+            Exit codes: 0 success, 1 failure, 64 usage error, 69 a dependency
+            (database, engine) unavailable.
             """,
         version: LectorVersion.string,
         subcommands: [

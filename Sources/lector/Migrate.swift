@@ -7,8 +7,8 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create or upgrade the database schema.",
         discussion: """
-            Applies the migrations compiled into this binary that the database lacks, each in its own
-            transaction, under an advisory lock: running it twice, or on several machines at once, is safe.
+            Applies the migrations compiled into this binary that the database lacks, each in its own \
+            transaction, under an advisory lock: running it twice, or on several machines at once, is safe. \
             Refuses (exit 1) when a migration applied earlier differs from this binary's copy.
             """)
 

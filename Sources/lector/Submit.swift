@@ -8,9 +8,9 @@ struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit PDFs for analysis.",
         discussion: """
-            PATH is a file, a folder (every *.pdf below it, any case) or - for standard input. Each document
-            is stored once per tenant (by SHA-256); resubmitting it returns the existing document and job.
-            Files that are not PDFs or cannot be read are reported and skipped; the others go on.
+            PATH is a file, a folder (every *.pdf below it, any case) or - for standard input. Each document \
+            is stored once per tenant (by SHA-256); resubmitting it returns the existing document and job. \
+            Files that are not PDFs or cannot be read are reported and skipped; the others go on. \
             Exit status 1 when any file was skipped.
             """)
 

@@ -14,8 +14,8 @@ struct WorkerCommand: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Run analysis jobs: claim, extract, ask the engine, verify, write findings.",
         discussion: """
-            Runs until SIGTERM or SIGINT: then it stops claiming, lets running jobs finish within the grace
-            period and releases the rest (without using an attempt). With --exit-when-idle it also stops once
+            Runs until SIGTERM or SIGINT: then it stops claiming, lets running jobs finish within the grace \
+            period and releases the rest (without using an attempt). With --exit-when-idle it also stops once \
             no job is waiting or running. Any number of workers may run against one database.
             """)
 
