@@ -45,19 +45,30 @@ struct DeployCommandTests {
         #expect(files.contains { $0.hasSuffix(".yaml") && !$0.hasPrefix("compose") })
     }
 
+    /// The command an invocation runs and its help: the longest run of leading words that is a
+    /// command (`batch run NIGHTLY --wait` is `batch run` with an argument).
+    static func command(of invocation: LectorInvocation) throws -> (words: [String], help: String)? {
+        var words = invocation.subcommand
+        while !words.isEmpty {
+            let help = try Self.help(words)
+            if help.status == 0, help.standardOutput.contains("USAGE: lector \(words.joined(separator: " "))") {
+                return (words, help.standardOutput)
+            }
+            words.removeLast()
+        }
+        return nil
+    }
+
     @Test(arguments: try invocations())
     func everyCommandAndOptionExists(_ invocation: LectorInvocation) throws {
         #expect(!invocation.subcommand.isEmpty, "\(invocation): no subcommand")
-        let help = try Self.help(invocation.subcommand)
-        let command = "lector " + invocation.subcommand.joined(separator: " ")
         // An unknown subcommand may still print the parent's help: the usage line names the command.
-        try #require(
-            help.status == 0 && help.standardOutput.contains("USAGE: \(command)"),
-            "\(invocation): `\(command)` is not a command: \(help.standardError)")
+        let (words, help) = try #require(try Self.command(of: invocation), "\(invocation): not a lector command")
+        let command = "lector " + words.joined(separator: " ")
         for option in invocation.options {
             let pattern = "(^|[\\s,\\[])" + NSRegularExpression.escapedPattern(for: option) + "([\\s=<,\\]]|$)"
             #expect(
-                help.standardOutput.range(of: pattern, options: .regularExpression) != nil,
+                help.range(of: pattern, options: .regularExpression) != nil,
                 "\(invocation): \(option) is not an option of `\(command)`")
         }
     }
@@ -72,8 +83,7 @@ struct DeployCommandTests {
         #expect(names.keys.contains("LECTOR_DATABASE_URL_FILE"))
         // The top-level help lists the environment; every subcommand's help names what it reads.
         var documented = try Self.help([]).standardOutput
-        let subcommands = Set(try Self.invocations().map(\.subcommand))
-        for words in subcommands { documented += try Self.help(words).standardOutput }
+        for invocation in try Self.invocations() { documented += try Self.command(of: invocation)?.help ?? "" }
         for (name, file) in names.sorted(by: { $0.key < $1.key }) {
             #expect(documented.contains(name), "\(file) uses \(name), which no `lector --help` mentions")
         }
