@@ -33,17 +33,8 @@ struct AnalysisAPITests {
             reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: 32_768)
     }
 
-    static func sampleNDA() throws -> [UInt8] {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lector-api-samples-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try ChildProcess.runBlocking(
-            "/usr/bin/env", ["python3", RepoPaths.root.appendingPathComponent("deploy/local/samples/make_samples.py").path, folder.path])
-        guard result.status == 0 else { throw ChildProcessError(message: "make_samples.py failed: \(result.standardError)") }
-        return [UInt8](try Data(contentsOf: folder.appendingPathComponent("mutual-nda-northwind-harbor.pdf")))
-    }
-
     @Test func uploadRunFindingsAndMetrics() async throws {
-        let nda = try Self.sampleNDA()
+        let nda = try await SampleContracts.bytes(SampleContracts.nda)
         try await APITest.with(configuration: APIConfiguration(maxUploadBytes: 1 << 22, profiles: ["test"])) { database, client in
             var headers = try await APITest.token("acme", database: database)
             headers[.contentType] = "application/pdf"

@@ -27,7 +27,7 @@ struct BatchCommandTests {
     }
 
     @Test func aDryRunListsTheFilesAndTheEstimateAndWritesNothing() async throws {
-        let samples = try BatchTestSupport.samples()
+        let samples = try await SampleContracts.makeFolder(prefix: "lector-batch-samples")
         defer { try? FileManager.default.removeItem(at: samples) }
         let definition = samples.appendingPathComponent("inbox.yaml")
         try Data("profile: fast-text\nsource:\n  directory: .\n".utf8).write(to: definition)

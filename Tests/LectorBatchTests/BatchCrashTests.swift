@@ -15,7 +15,7 @@ import Glibc
 @Suite("A batch interrupted by a crash")
 struct BatchCrashTests {
     @Test func aBatchWhoseWorkerIsKilledContinuesOnRestartWithTheRightCounts() async throws {
-        let samples = try BatchTestSupport.samples()
+        let samples = try await SampleContracts.makeFolder(prefix: "lector-batch-samples")
         let jobs = BatchTestSupport.temporaryFolder("lector-crash-jobs")
         let profiles = jobs.appendingPathComponent("profiles")
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)

@@ -18,7 +18,7 @@ struct BatchRunTests {
     }
 
     @Test func aDirectorySourceTakesOnlyNewOrChangedFilesAndDeletingKeepsAnalyses() async throws {
-        let samples = try BatchTestSupport.samples()
+        let samples = try await SampleContracts.makeFolder(prefix: "lector-batch-samples")
         let inbox = BatchTestSupport.temporaryFolder("lector-inbox")
         defer {
             try? FileManager.default.removeItem(at: samples)
@@ -78,7 +78,7 @@ struct BatchRunTests {
     }
 
     @Test func theReportListsWhatIsNewSinceThePreviousRun() async throws {
-        let samples = try BatchTestSupport.samples()
+        let samples = try await SampleContracts.makeFolder(prefix: "lector-batch-samples")
         defer { try? FileManager.default.removeItem(at: samples) }
         let first = BatchTestSupport.profile("first")
         let second = BatchTestSupport.profile("second", promptVersion: "batch-test/2")
@@ -131,7 +131,7 @@ struct BatchRunTests {
     }
 
     @Test func aTickInterruptedBeforeItsEnqueueIsContinuedByTheRetry() async throws {
-        let samples = try BatchTestSupport.samples()
+        let samples = try await SampleContracts.makeFolder(prefix: "lector-batch-samples")
         defer { try? FileManager.default.removeItem(at: samples) }
         let profile = BatchTestSupport.profile("nightly")
         let definition = BatchDefinition(
@@ -156,7 +156,7 @@ struct BatchRunTests {
     }
 
     @Test func threeSchedulersStartATicksBatchOnce() async throws {
-        let samples = try BatchTestSupport.samples()
+        let samples = try await SampleContracts.makeFolder(prefix: "lector-batch-samples")
         defer { try? FileManager.default.removeItem(at: samples) }
         let jobs = BatchTestSupport.temporaryFolder("lector-jobs")
         defer { try? FileManager.default.removeItem(at: jobs) }

@@ -46,15 +46,6 @@ enum BatchTestSupport {
         """
     }
 
-    /// A fresh folder with the three sample contracts (made by deploy/local/samples/make_samples.py).
-    static func samples() throws -> URL {
-        let folder = temporaryFolder("lector-batch-samples")
-        let result = try ChildProcess.runBlocking(
-            "/usr/bin/env", ["python3", RepoPaths.root.appendingPathComponent("deploy/local/samples/make_samples.py").path, folder.path])
-        guard result.status == 0 else { throw ChildProcessError(message: "make_samples.py failed: \(result.standardError)") }
-        return folder
-    }
-
     static func temporaryFolder(_ prefix: String) -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -13,8 +13,9 @@ struct ContainerTests {
         return line.dropFirst("# runtime-packages:".count).split(separator: " ").map(String.init)
     }
 
-    static func shell(_ command: String) throws -> String {
-        let result = try ChildProcess.runBlocking("/bin/sh", ["-c", command])
+    /// Runs a shell command on a thread of its own and returns its standard output.
+    static func shell(_ command: String) async throws -> String {
+        let result = try await ChildProcess.run("/bin/sh", ["-c", command])
         return result.standardOutput
     }
 
@@ -31,22 +32,22 @@ struct ContainerTests {
 
     /// Debian's own dependency data: the closure of the runtime packages must hold the package of every
     /// library `ldd` shows for the built binary (the Swift runtime is linked statically in the image).
-    @Test func theRuntimePackagesCoverEveryLinkedLibrary() throws {
+    @Test func theRuntimePackagesCoverEveryLinkedLibrary() async throws {
         let packages = try Self.runtimePackages()
-        let closure = Set(try Self.shell(
+        let closure = Set(try await Self.shell(
             "apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces "
                 + "--no-enhances --no-pre-depends \(packages.joined(separator: " ")) | grep -v '^ ' | sed 's/:any$//'"
         ).split(separator: "\n").map(String.init))
         for package in packages { #expect(closure.contains(package), "\(package) is not a Debian package here") }
 
-        let libraries = try Self.shell("ldd '\(RepoPaths.lectorBinary.path)' | awk '/=> \\// {print $3}'")
+        let libraries = try await Self.shell("ldd '\(RepoPaths.lectorBinary.path)' | awk '/=> \\// {print $3}'")
             .split(separator: "\n").map(String.init)
             .filter { !$0.hasPrefix("/opt/swift") && !$0.contains("/swift/") }
         #expect(libraries.count > 10)
         for library in libraries {
-            let resolved = try Self.shell("realpath '\(library)'").trimmingCharacters(in: .whitespacesAndNewlines)
+            let resolved = try await Self.shell("realpath '\(library)'").trimmingCharacters(in: .whitespacesAndNewlines)
             // Debian 12 merged /lib into /usr/lib; dpkg knows a file under one of the two names.
-            let owner = try Self.shell(
+            let owner = try await Self.shell(
                 "dpkg -S '\(resolved)' 2>/dev/null || dpkg -S '\(resolved.replacingOccurrences(of: "/usr/lib/", with: "/lib/"))' 2>/dev/null"
             ).split(separator: ":").first.map(String.init)
             guard let owner else {

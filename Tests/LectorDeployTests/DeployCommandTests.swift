@@ -34,8 +34,9 @@ struct DeployCommandTests {
         return found
     }
 
-    static func help(_ words: [String]) throws -> ChildProcess {
-        try ChildProcess.runBlocking(RepoPaths.lectorBinary.path, words + ["--help"])
+    /// `lector WORDS --help`, on a thread of its own (never blocking the cooperative pool).
+    static func help(_ words: [String]) async throws -> ChildProcess {
+        try await ChildProcess.run(RepoPaths.lectorBinary.path, words + ["--help"])
     }
 
     @Test func theFilesCallLectorInAllThreeDeployments() throws {
@@ -47,10 +48,10 @@ struct DeployCommandTests {
 
     /// The command an invocation runs and its help: the longest run of leading words that is a
     /// command (`batch run NIGHTLY --wait` is `batch run` with an argument).
-    static func command(of invocation: LectorInvocation) throws -> (words: [String], help: String)? {
+    static func command(of invocation: LectorInvocation) async throws -> (words: [String], help: String)? {
         var words = invocation.subcommand
         while !words.isEmpty {
-            let help = try Self.help(words)
+            let help = try await Self.help(words)
             if help.status == 0, help.standardOutput.contains("USAGE: lector \(words.joined(separator: " "))") {
                 return (words, help.standardOutput)
             }
@@ -60,10 +61,10 @@ struct DeployCommandTests {
     }
 
     @Test(arguments: try invocations())
-    func everyCommandAndOptionExists(_ invocation: LectorInvocation) throws {
+    func everyCommandAndOptionExists(_ invocation: LectorInvocation) async throws {
         #expect(!invocation.subcommand.isEmpty, "\(invocation): no subcommand")
         // An unknown subcommand may still print the parent's help: the usage line names the command.
-        let (words, help) = try #require(try Self.command(of: invocation), "\(invocation): not a lector command")
+        let (words, help) = try #require(try await Self.command(of: invocation), "\(invocation): not a lector command")
         let command = "lector " + words.joined(separator: " ")
         for option in invocation.options {
             let pattern = "(^|[\\s,\\[])" + NSRegularExpression.escapedPattern(for: option) + "([\\s=<,\\]]|$)"
@@ -73,7 +74,7 @@ struct DeployCommandTests {
         }
     }
 
-    @Test func everyEnvironmentVariableIsDocumented() throws {
+    @Test func everyEnvironmentVariableIsDocumented() async throws {
         let files = try DeployFiles.files(where: { !$0.hasPrefix("local/") })
         var names: [String: String] = [:]
         for file in files {
@@ -82,8 +83,8 @@ struct DeployCommandTests {
         }
         #expect(names.keys.contains("LECTOR_DATABASE_URL_FILE"))
         // The top-level help lists the environment; every subcommand's help names what it reads.
-        var documented = try Self.help([]).standardOutput
-        for invocation in try Self.invocations() { documented += try Self.command(of: invocation)?.help ?? "" }
+        var documented = try await Self.help([]).standardOutput
+        for invocation in try Self.invocations() { documented += try await Self.command(of: invocation)?.help ?? "" }
         for (name, file) in names.sorted(by: { $0.key < $1.key }) {
             #expect(documented.contains(name), "\(file) uses \(name), which no `lector --help` mentions")
         }

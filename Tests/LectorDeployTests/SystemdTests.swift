@@ -21,7 +21,7 @@ struct SystemdTests {
     /// verify needs the ExecStart binary to exist: the units are copied with the built `lector` in
     /// place of /usr/local/bin/lector. Any output is a finding (an unknown key is only a warning).
     @Test(arguments: try units())
-    func verifyPasses(_ unit: String) throws {
+    func verifyPasses(_ unit: String) async throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("lector-units-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: copy) }
         try FileManager.default.copyItem(at: DeployFiles.deploy.appendingPathComponent("systemd"), to: copy)
@@ -33,7 +33,7 @@ struct SystemdTests {
         }
         // A template is verified through an instance of it.
         let target = unit.hasSuffix("@.service") ? unit.replacingOccurrences(of: "@.service", with: "@9101.service") : unit
-        let result = try ChildProcess.runBlocking("/usr/bin/systemd-analyze", ["verify", copy.appendingPathComponent(target).path])
+        let result = try await ChildProcess.run("/usr/bin/systemd-analyze", ["verify", copy.appendingPathComponent(target).path])
         #expect(result.status == 0, "\(unit): \(result.standardError)")
         #expect(result.standardError.isEmpty && result.standardOutput.isEmpty, "\(unit): \(result.standardError)\(result.standardOutput)")
     }

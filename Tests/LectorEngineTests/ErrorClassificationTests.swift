@@ -91,20 +91,22 @@ struct ErrorClassificationTests {
     @Test("a long answer that keeps streaming outlives the idle timeout; the same wait in silence does not")
     func streamingKeepsAlive() async throws {
         let reasoning = String(repeating: "r", count: 12)
+        // 12 gaps of 0.5 s: the answer takes 6 s, longer than the 4 s idle timeout, while no gap comes near
+        // it (8x margin for a loaded machine).
         let slow = FakeResponses.streamed(
-            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(250), pieces: 12)
+            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(500), pieces: 12)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: slow), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .seconds(2)
+            idleTimeout: .seconds(4)
         ) { _, client in
             let response = try await client.complete(sampleRequest(stream: true))
             #expect(response.reasoning == reasoning)
         }
         // Silence longer than the whole streamed answer above took: only the gaps differ.
-        let silent: FakeReply = .delayed(.seconds(5), ok)
+        let silent: FakeReply = .delayed(.seconds(8), ok)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: silent), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .seconds(2)
+            idleTimeout: .seconds(4)
         ) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest()) }
             #expect(error?.kind == .timeout)

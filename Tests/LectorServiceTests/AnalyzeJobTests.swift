@@ -31,16 +31,8 @@ struct AnalyzeJobTests {
             reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: 32_768)
     }
 
-    static func samples() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lector-samples-\(UUID().uuidString)")
-        let result = try ChildProcess.runBlocking(
-            "/usr/bin/env", ["python3", RepoPaths.root.appendingPathComponent("deploy/local/samples/make_samples.py").path, folder.path])
-        guard result.status == 0 else { throw ChildProcessError(message: "make_samples.py failed: \(result.standardError)") }
-        return folder
-    }
-
     @Test func submitWorkAndQuery() async throws {
-        let folder = try Self.samples()
+        let folder = try await SampleContracts.makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let logger = TestDatabase.logger
         try await TestDatabase.with { client, _ in
@@ -125,7 +117,7 @@ struct AnalyzeJobTests {
     }
 
     @Test func engineOutageLeavesTheJobRetryableAndAMalformedAnswerFailsWithTheReason() async throws {
-        let folder = try Self.samples()
+        let folder = try await SampleContracts.makeFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let logger = TestDatabase.logger
         try await TestDatabase.with { client, _ in

@@ -25,7 +25,7 @@ struct LocalEngineJobTests {
 
     @Test("the NDA under local-small: completed, one analysis, a finding per category, every quote marked")
     func ndaWithLocalSmall() async throws {
-        let samples = try AnalyzeJobTests.samples()
+        let samples = try await SampleContracts.makeFolder()
         defer { try? FileManager.default.removeItem(at: samples) }
         let profile = try AnalysisProfile.load(named: "local-small", from: RepoPaths.root.appendingPathComponent("jobs/profiles"))
         let logger = TestDatabase.logger

@@ -47,7 +47,7 @@ struct WorkerKilledTests {
     }
 
     @Test func afterASIGKILLDuringTheEngineCallEveryDocumentHasExactlyOneAnalysis() async throws {
-        let samples = try AnalyzeJobTests.samples()
+        let samples = try await SampleContracts.makeFolder()
         let profiles = FileManager.default.temporaryDirectory.appendingPathComponent("lector-profiles-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: profiles, withIntermediateDirectories: true)
         try Data(Self.profileJSON.utf8).write(to: profiles.appendingPathComponent("e2e.json"))
