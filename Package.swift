@@ -118,11 +118,21 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // The CUAD evaluation harness: labels, the scorer, runs through the normal pipeline, stored runs
+        // (lector.eval_runs).
+        .target(
+            name: "LectorEval",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // The executable: parses the command line and wires services, nothing more.
         .executableTarget(
             name: "lector",
             dependencies: [
                 "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
+                "LectorEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -207,6 +217,14 @@ let package = Package(
             name: "LectorEngineTests",
             dependencies: [
                 "LectorEngine", "LectorFakeEngine", "LectorCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
+            .testTarget(
+            name: "LectorEvalTests",
+            dependencies: [
+                "LectorEval", "LectorService", "LectorAnalysis", "LectorDB", "LectorQueue", "LectorEngine", "LectorPDF",
+                "LectorFakeEngine", "LectorTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -10,6 +10,7 @@ public enum LectorSchema {
         migration(1, "0001_core.sql", PackageResources._001_core_sql),
         migration(2, "0002_queue.sql", PackageResources._002_queue_sql),
         migration(10, "0010_analysis_views.sql", PackageResources._010_analysis_views_sql),
+        migration(40, "0040_eval.sql", PackageResources._040_eval_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {
