@@ -15,6 +15,7 @@ struct Lector: AsyncParsableCommand {
         version: LectorVersion.string,
         subcommands: [
             Migrate.self, Submit.self, WorkerCommand.self, Findings.self, Status.self, Retry.self, Cancel.self, QueueCommand.self, Engine.self, Extract.self,
+            Eval.self,
             VersionCommand.self, PDFChildCommand.self,
         ]
     )
