@@ -14,8 +14,8 @@ import Logging
 /// jobs on its own queue (default `eval`, so that evaluation does not compete with nightly batches),
 /// unless `reuseAnalyses` asks to score a contract's latest analysis under the same profile and prompt
 /// version. The jobs are run by an in-process worker, or by external `lector worker --queue eval`
-/// processes (``Runner/externalWorkers``) while this waits. A contract whose job fails is reported and
-/// left out of the scores.
+/// processes (``Runner/externalWorkers``) while this waits. A contract whose job fails (or is cancelled
+/// at the timeout) is reported and left out of the scores.
 public struct CUADEvaluation: Sendable {
     /// What to evaluate.
     public struct Options: Sendable {
@@ -31,7 +31,8 @@ public struct CUADEvaluation: Sendable {
         public var queue: String
         /// Score existing analyses under the same profile and prompt version instead of analysing again.
         public var reuseAnalyses: Bool
-        /// Give up waiting for the analyses after this long (nil: wait as long as it takes).
+        /// Stop waiting after this long (nil: as long as it takes): the finished analyses are scored, the
+        /// unfinished jobs cancelled and reported as failures.
         public var timeout: Duration?
 
         public init(
@@ -68,7 +69,7 @@ public struct CUADEvaluation: Sendable {
     /// Runs the evaluation, stores it in `lector.eval_runs` and returns it with its id.
     ///
     /// - Parameter progress: receives one line per change in the jobs' states (for standard error).
-    /// - Throws: ``EvalError`` (labels, PDFs, no contracts, timeout); database and engine errors.
+    /// - Throws: ``EvalError`` (labels, PDFs, no contracts); database and engine errors.
     public func run(
         _ options: Options, runner: Runner, progress: @escaping @Sendable (String) -> Void = { _ in }
     ) async throws -> EvalRun {
@@ -113,10 +114,11 @@ public struct CUADEvaluation: Sendable {
         let jobCount = planned.count { $0.jobID != nil }
         progress("\(contracts.count) contracts, \(jobCount) to analyse on queue '\(options.queue)', \(contracts.count - jobCount) reused")
 
+        var finished = true
         if jobCount > 0 {
             switch runner {
             case .externalWorkers:
-                try await waitForJobs(keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
+                finished = try await waitForJobs(keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
             case .inProcess(let engine, let dialect, let extractor, let concurrency):
                 var handlers = JobHandlers()
                 AnalyzeJob(
@@ -131,16 +133,31 @@ public struct CUADEvaluation: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await worker.run() }
                     do {
-                        try await waitForJobs(keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
+                        finished = try await waitForJobs(keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
                     } catch {
                         worker.shutdown()
                         try? await group.waitForAll()
                         throw error
                     }
-                    worker.shutdown()
+                    if finished {
+                        worker.shutdown()
+                    } else {
+                        // Out of time: no grace for running jobs, whose engine requests may never end.
+                        group.cancelAll()
+                    }
                     try await group.waitForAll()
                 }
             }
+        }
+        if !finished {
+            // Out of time: what is done is scored; the rest is cancelled (a running job loses its lease) and
+            // reported, so that no eval job lingers on the queue.
+            for jobID in planned.compactMap(\.jobID) {
+                let state = try await database.query("SELECT state::text AS state FROM lector.jobs WHERE id = $1", jobID)
+                    .one().decode("state", as: String.self)
+                if !["completed", "failed", "cancelled"].contains(state) { _ = try await queue.cancel(jobID: jobID) }
+            }
+            progress("timeout: unfinished analyses cancelled; scoring the finished ones")
         }
 
         // Collect the analyses and score them.
@@ -156,7 +173,10 @@ public struct CUADEvaluation: Sendable {
                     let job = try await database.query(
                         "SELECT state::text AS state, errors -> -1 ->> 'error' AS error FROM lector.jobs WHERE id = $1", jobID
                     ).one()
-                    let reason = try job.decode("error", as: String?.self) ?? "job \(jobID) is \(try job.decode("state", as: String.self))"
+                    let state = try job.decode("state", as: String.self)
+                    let reason =
+                        state == "cancelled" && !finished
+                        ? "not finished within the timeout" : try job.decode("error", as: String?.self) ?? "job \(jobID) is \(state)"
                     failures.append(EvalRun.Failure(file: entry.contract.file, reason: reason))
                     continue
                 }
@@ -212,8 +232,8 @@ public struct CUADEvaluation: Sendable {
         return chosen
     }
 
-    /// Polls the run's jobs until none is open, reporting changes.
-    func waitForJobs(keyPrefix: String, timeout: Duration?, progress: @Sendable (String) -> Void) async throws {
+    /// Polls the run's jobs until none is open, reporting changes; false when `timeout` passed first.
+    func waitForJobs(keyPrefix: String, timeout: Duration?, progress: @Sendable (String) -> Void) async throws -> Bool {
         let start = ContinuousClock.now
         var last = ""
         while true {
@@ -236,10 +256,8 @@ public struct CUADEvaluation: Sendable {
                 progress("[\(elapsed)s] \(line)")
                 last = line
             }
-            if running + waiting == 0 { return }
-            if let timeout, ContinuousClock.now - start > timeout {
-                throw EvalError(.timeout, "analyses still open after \(timeout); \(line)")
-            }
+            if running + waiting == 0 { return true }
+            if let timeout, ContinuousClock.now - start > timeout { return false }
             try await Task.sleep(for: .seconds(1))
         }
     }

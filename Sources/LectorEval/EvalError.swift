@@ -2,8 +2,8 @@ import LectorCore
 
 /// Why an evaluation cannot run or a stored run cannot be read.
 ///
-/// The code is stable (`eval.labels`, `eval.pdfs`, `eval.no_contracts`, `eval.run_not_found`,
-/// `eval.timeout`); the description names files and run ids, never contract text.
+/// The code is stable (`eval.labels`, `eval.pdfs`, `eval.no_contracts`, `eval.run_not_found`); the
+/// description names files and run ids, never contract text.
 public struct EvalError: LectorError {
     public enum Kind: String, Sendable {
         /// The labels file cannot be read or is not CUAD's shape.
@@ -14,8 +14,6 @@ public struct EvalError: LectorError {
         case noContracts = "no_contracts"
         /// A stored run does not exist.
         case runNotFound = "run_not_found"
-        /// The analyses did not finish within the time allowed.
-        case timeout
     }
 
     public var kind: Kind

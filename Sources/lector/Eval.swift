@@ -42,7 +42,8 @@ struct EvalCUAD: AsyncParsableCommand {
     var reuse = false
     @Flag(help: "Do not run a worker here; wait for `lector worker --queue <queue>` processes.")
     var externalWorkers = false
-    @Option(help: "Give up after this many minutes of waiting for analyses (default: no limit).") var timeoutMinutes: Double?
+    @Option(help: "Stop waiting after this many minutes: score what finished, cancel the rest (default: no limit).")
+    var timeoutMinutes: Double?
     @Flag(help: "Print the run as JSON.") var json = false
 
     func run() async throws {

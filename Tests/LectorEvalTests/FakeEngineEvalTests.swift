@@ -165,6 +165,39 @@ struct FakeEngineEvalTests {
         }
     }
 
+    @Test("an engine that never answers: at the timeout the jobs are cancelled and reported, the run is stored")
+    func timeoutCancelsAndReports() async throws {
+        let contracts = RepoPaths.corpus.appendingPathComponent("contracts")
+        let logger = TestDatabase.logger
+        try await TestDatabase.with { client, _ in
+            try await FakeEngine.withRunning(handler: { request in
+                guard request.path.hasSuffix("/chat/completions") else { return await FakeScript(dialect: .vllm).handler(request) }
+                try? await Task.sleep(for: .seconds(600))
+                return .json(503, ["error": ["message": "stalled"]])
+            }) { engine in
+                let configuration = EngineConfiguration(url: engine.baseURL, dialect: .vllm)
+                try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
+                    var options = CUADEvaluation.Options(
+                        labelsFile: contracts.appendingPathComponent("cuad_labels.csv"), pdfFolder: contracts,
+                        profile: Self.profile, limit: 2)
+                    options.timeout = .seconds(2)
+                    let run = try await CUADEvaluation(database: client, logger: logger).run(
+                        options,
+                        runner: .inProcess(
+                            engine: engineClient, engineDialect: "vllm",
+                            extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path), concurrency: 2))
+                    #expect(run.documents == 0 && run.analysisIDs.isEmpty)
+                    #expect(run.failures.map(\.reason) == ["not finished within the timeout", "not finished within the timeout"])
+                    #expect(run.categories.allSatisfy { $0.documents == 0 && $0.f1 == nil })
+                    let open = try await client.query(
+                        "SELECT count(*) AS n FROM lector.jobs WHERE state NOT IN ('cancelled')").one().decode("n", as: Int.self)
+                    #expect(open == 0)
+                    #expect(try await EvalRunStore(database: client).run(run.id).failures == run.failures)
+                }
+            }
+        }
+    }
+
     /// The scores the fake answers must give, computed from the labels alone (and, for grounding, from
     /// the extracted text).
     static func checkScores(_ run: EvalRun, labels: CUADLabels, verifiers: [String: QuoteVerifier]) throws {
