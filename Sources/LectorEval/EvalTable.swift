@@ -5,7 +5,9 @@ public enum EvalTable {
     /// A run's header and its per-category scores.
     public static func render(_ run: EvalRun) -> String {
         var lines: [String] = []
-        lines.append("eval run \(run.id) (\(run.benchmark), \(run.labels)): \(run.documents) contracts scored, \(run.failures.count) failed, \(run.reusedAnalyses) analyses reused")
+        lines.append(
+            "eval run \(run.id) (\(run.benchmark), \(run.labels)): scored \(run.documents) of \(run.documents + run.failures.count) contracts"
+                + " (\(run.failures.count) failed), \(run.reusedAnalyses) analyses reused")
         lines.append("engine \(run.engineHost) (\(run.engineDialect)), model \(run.model)")
         lines.append("profile \(run.profile), prompt \(run.promptVersion), reasoning \(run.reasoningEffort)")
         let cost = run.costUSD.map { String(format: ", cost $%.4f", $0) } ?? ""
