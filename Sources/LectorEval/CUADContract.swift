@@ -7,6 +7,7 @@ public struct CUADContract: Sendable, Hashable {
         /// CUAD's answer column (`Kansas`, `1/6/16`, `successive 1 year`, `Yes`), or empty.
         public var answer: String
 
+        /// A category's labels.
         public init(spans: [String], answer: String) {
             self.spans = spans
             self.answer = answer
@@ -21,6 +22,7 @@ public struct CUADContract: Sendable, Hashable {
     /// Labels by Lector category key.
     public var labels: [String: Label]
 
+    /// A labelled contract.
     public init(file: String, labels: [String: Label]) {
         self.file = file
         self.labels = labels

@@ -19,9 +19,11 @@ import Logging
 public struct CUADEvaluation: Sendable {
     /// What to evaluate.
     public struct Options: Sendable {
+        /// CUAD's `master_clauses.csv` with a first column `corpus_file`.
         public var labelsFile: URL
         /// The folder with the contracts' PDFs (named as the labels' `corpus_file`).
         public var pdfFolder: URL
+        /// The profile the contracts are analysed under; its CUAD categories are scored.
         public var profile: AnalysisProfile
         /// Evaluate only the first N contracts, smallest PDF files first.
         public var limit: Int?
@@ -35,6 +37,7 @@ public struct CUADEvaluation: Sendable {
         /// unfinished jobs cancelled and reported as failures.
         public var timeout: Duration?
 
+        /// Options; by default every contract, fresh analyses on the queue `eval` under the tenant `eval`.
         public init(
             labelsFile: URL, pdfFolder: URL, profile: AnalysisProfile, limit: Int? = nil, tenant: String = "eval",
             queue: String = "eval", reuseAnalyses: Bool = false, timeout: Duration? = nil
@@ -61,6 +64,7 @@ public struct CUADEvaluation: Sendable {
     let database: PostgresClient
     let logger: Logger
 
+    /// An evaluation against `database`; `logger` goes to the worker and the queue.
     public init(database: PostgresClient, logger: Logger) {
         self.database = database
         self.logger = logger

@@ -9,6 +9,7 @@ public struct CUADLabels: Sendable {
     /// The CUAD category columns of the file (41 in CUAD v1).
     public var categoryNames: [String]
 
+    /// Labels already read.
     public init(contracts: [CUADContract], categoryNames: [String]) {
         self.contracts = contracts
         self.categoryNames = categoryNames

@@ -28,6 +28,7 @@ public enum CUADValue {
         /// The normalised ISO 8601 duration.
         public var duration: String?
 
+        /// A value; all parts optional.
         public init(text: String? = nil, date: String? = nil, duration: String? = nil) {
             self.text = text
             self.date = date
@@ -104,6 +105,7 @@ public enum CUADValue {
         public var months: Int
         public var days: Int
 
+        /// A duration of `months` and `days`.
         public init(months: Int, days: Int) {
             self.months = months
             self.days = days
@@ -143,6 +145,7 @@ public enum CUADValue {
             self.init(months: months, days: days)
         }
 
+        /// The shortest ISO 8601 form: `P1Y6M`, `P30D`.
         public var description: String {
             if months == 0 { return "P\(days)D" }
             let years = months / 12

@@ -24,6 +24,7 @@ public struct CategoryScore: Sendable, Hashable, Codable {
     public var valuesComparable = 0
     public var valuesAgreed = 0
 
+    /// Zero counts for a category.
     public init(category: String, cuadName: String? = nil) {
         self.category = category
         self.cuadName = cuadName
@@ -79,6 +80,7 @@ public struct CategoryScore: Sendable, Hashable, Codable {
         case valueAgreement = "value_agreement"
     }
 
+    /// Reads the counts (the ratios are recomputed).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         category = try c.decode(String.self, forKey: .category)

@@ -19,6 +19,7 @@ public struct EvalComparison: Sendable, Hashable, Codable {
     /// The categories of either run, in table order, then `overall`.
     public var rows: [Row]
 
+    /// The comparison of two runs.
     public init(before: EvalRun, after: EvalRun) {
         self.before = before
         self.after = after

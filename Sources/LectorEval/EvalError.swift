@@ -19,6 +19,7 @@ public struct EvalError: LectorError {
     public var kind: Kind
     public var detail: String
 
+    /// An error of `kind`; `detail` is the one line a user reads.
     public init(_ kind: Kind, _ detail: String) {
         self.kind = kind
         self.detail = detail

@@ -7,6 +7,7 @@ public struct EvalRun: Sendable, Hashable, Codable {
         public var file: String
         public var reason: String
 
+        /// A failed contract.
         public init(file: String, reason: String) {
             self.file = file
             self.reason = reason
@@ -44,6 +45,7 @@ public struct EvalRun: Sendable, Hashable, Codable {
     /// Counts summed over the categories.
     public var overall: CategoryScore
 
+    /// A run; `id` is set when it is stored.
     public init(
         id: Int64 = 0, benchmark: String = "cuad", labels: String, engineHost: String, model: String, engineDialect: String,
         profile: String, promptVersion: String, reasoningEffort: String, documents: Int, failures: [Failure],

@@ -5,6 +5,7 @@ import LectorDB
 public struct EvalRunStore: Sendable {
     let database: PostgresClient
 
+    /// A store over `database`.
     public init(database: PostgresClient) { self.database = database }
 
     /// Inserts `run` and returns its id.

@@ -5,6 +5,7 @@ public struct ScoredFinding: Sendable, Hashable {
         public var text: String
         public var verified: Bool
 
+        /// A quote.
         public init(text: String, verified: Bool) {
             self.text = text
             self.verified = verified
@@ -19,6 +20,7 @@ public struct ScoredFinding: Sendable, Hashable {
     public var value: CUADValue.FindingValue
     public var quotes: [Quote]
 
+    /// A finding as scored.
     public init(category: String, present: Bool, value: CUADValue.FindingValue = .init(), quotes: [Quote] = []) {
         self.category = category
         self.present = present

@@ -5,6 +5,7 @@ public struct SpanMatcher: Sendable {
     /// Whether the substring rule applies (CUAD's Parties category).
     public var substringMatches: Bool
 
+    /// A matcher; `substringMatches` adds CUAD's Parties rule.
     public init(substringMatches: Bool = false) {
         self.substringMatches = substringMatches
     }
