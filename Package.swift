@@ -151,6 +151,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings),
+        // The CUAD evaluation harness: labels, the scorer, runs through the normal pipeline, stored runs
+        // (lector.eval_runs).
+        .target(
+            name: "LectorEval",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // The executable: parses the command line and wires services, nothing more.
         .executableTarget(
             name: "lector",
@@ -158,6 +167,7 @@ let package = Package(
                 "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
                 "LectorAPI",
                 "LectorBatch",
+                "LectorEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -278,6 +288,14 @@ let package = Package(
             dependencies: [
                 "LectorDB", "LectorQueue", "LectorTestSupport",
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LectorEvalTests",
+            dependencies: [
+                "LectorEval", "LectorService", "LectorAnalysis", "LectorDB", "LectorQueue", "LectorEngine", "LectorPDF",
+                "LectorFakeEngine", "LectorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
     ]

@@ -13,6 +13,7 @@ public enum LectorSchema {
         migration(20, "0020_batches.sql", PackageResources._020_batches_sql),
         migration(30, "0030_tenancy.sql", PackageResources._030_tenancy_sql),
         migration(31, "0031_batch_tenancy.sql", PackageResources._031_batch_tenancy_sql),
+        migration(40, "0040_eval.sql", PackageResources._040_eval_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {

@@ -1,0 +1,30 @@
+/// What the scorer needs of one finding of an analysis.
+public struct ScoredFinding: Sendable, Hashable {
+    /// A quote and whether grounding found it in the page text.
+    public struct Quote: Sendable, Hashable {
+        public var text: String
+        public var verified: Bool
+
+        /// A quote.
+        public init(text: String, verified: Bool) {
+            self.text = text
+            self.verified = verified
+        }
+    }
+
+    /// The Lector category key.
+    public var category: String
+    /// Whether the finding says the clause is present (`present`; `absent` and `unclear` are not).
+    public var present: Bool
+    /// The value and its normalised forms.
+    public var value: CUADValue.FindingValue
+    public var quotes: [Quote]
+
+    /// A finding as scored.
+    public init(category: String, present: Bool, value: CUADValue.FindingValue = .init(), quotes: [Quote] = []) {
+        self.category = category
+        self.present = present
+        self.value = value
+        self.quotes = quotes
+    }
+}
