@@ -76,12 +76,12 @@ struct ErrorClassificationTests {
         let script = FakeScript(dialect: .vllm, replies: [stall, ok])
         // Idle timeouts are generous: a loaded machine (the suite runs in parallel on 2 cores) must not turn
         // the good reply into a timeout as well.
-        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(2)) { engine, client in
+        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(6)) { engine, client in
             let response = try await client.complete(sampleRequest(stream: stream))
             #expect(response.attempts == 2)
         }
         let always = FakeScript(dialect: .vllm, otherwise: stall)
-        try await withFakeEngine(always, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(2)) { _, client in
+        try await withFakeEngine(always, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(6)) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest(stream: stream)) }
             #expect(error?.kind == .timeout)
             #expect(error?.code == "engine.timeout")

@@ -83,7 +83,7 @@ struct WorkerKilledTests {
                         "--lease-seconds", "\(leaseSeconds)", "--rescue-seconds", "1", "--worker-id", id,
                     ]
                 }
-                let doomed = try WorkerProcess.start(arguments("doomed", leaseSeconds: 2))
+                let doomed = try LectorProcess.start(arguments("doomed", leaseSeconds: 2))
                 defer { doomed.removeLog() }
                 let inEngineCall = try await Self.eventually(300) {
                     let running = try await client.query(
@@ -99,7 +99,7 @@ struct WorkerKilledTests {
                 #expect(try await client.query("SELECT count(*) AS n FROM lector.analyses").one().decode("n", as: Int.self) == 0)
                 #expect(try await client.query("SELECT count(*) AS n FROM lector.pages").one().decode("n", as: Int.self) == 0)
 
-                let survivor = try WorkerProcess.start(arguments("survivor", leaseSeconds: 120) + ["--exit-when-idle"])
+                let survivor = try LectorProcess.start(arguments("survivor", leaseSeconds: 120) + ["--exit-when-idle"])
                 defer { survivor.removeLog() }
                 let finished = try await Self.eventually(300) {
                     try await client.query("SELECT count(*) AS n FROM lector.jobs WHERE state = 'completed'")

@@ -1,6 +1,5 @@
 import Foundation
 import LectorDB
-import LectorTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,14 +8,14 @@ import Glibc
 /// A `lector` process the test starts, signals and waits for (the real binary, as an operator runs it).
 ///
 /// Output goes to a file, never a pipe, so a child it leaves behind cannot hold the test up.
-struct WorkerProcess: Sendable {
-    let pid: pid_t
-    let logPath: String
+public struct LectorProcess: Sendable {
+    public let pid: pid_t
+    public let logPath: String
 
     /// Starts `lector ARGUMENTS` with standard input from /dev/null, output into a temporary file.
-    static func start(_ arguments: [String]) throws -> WorkerProcess {
+    public static func start(_ arguments: [String]) throws -> LectorProcess {
         let logPath = FileManager.default.temporaryDirectory
-            .appendingPathComponent("lector-worker-\(UUID().uuidString).log").path
+            .appendingPathComponent("lector-test-\(UUID().uuidString).log").path
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -29,14 +28,14 @@ struct WorkerProcess: Sendable {
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
         guard rc == 0 else { throw ChildProcessError(message: "cannot start \(path): \(String(cString: strerror(rc)))") }
-        return WorkerProcess(pid: pid, logPath: logPath)
+        return LectorProcess(pid: pid, logPath: logPath)
     }
 
     /// Sends `signal`.
-    func signal(_ signal: Int32) { kill(pid, signal) }
+    public func signal(_ signal: Int32) { kill(pid, signal) }
 
     /// Waits for the process on a thread of its own; returns its exit status, or 128 + the signal.
-    func wait() async -> Int32 {
+    public func wait() async -> Int32 {
         let pid = pid
         return await withCheckedContinuation { continuation in
             Thread {
@@ -50,14 +49,14 @@ struct WorkerProcess: Sendable {
     }
 
     /// What the process wrote (for failure messages).
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
-    func removeLog() { unlink(logPath) }
+    public func removeLog() { unlink(logPath) }
 }
 
 extension PostgresConfiguration {
     /// A libpq URL for this configuration's database, for a child process's `--database-url`.
-    var databaseURL: String {
+    public var databaseURL: String {
         guard var components = URLComponents(string: connectionString) else { return connectionString }
         if let databaseName { components.path = "/" + databaseName }
         return components.string ?? connectionString
