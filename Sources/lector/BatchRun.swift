@@ -8,8 +8,8 @@ struct BatchRun: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run a batch now: select its documents, store new files, enqueue the analyses in bulk.",
         discussion: """
-            NAME is a definition of the jobs folder, or FILE a definition file. --dry-run lists what would be
-            enqueued with the token and cost estimate and changes nothing. --wait shows progress until the
+            NAME is a definition of the jobs folder, or FILE a definition file. --dry-run lists what would be \
+            enqueued with the token and cost estimate and changes nothing. --wait shows progress until the \
             batch ends (workers must be running), then exits 1 when any document failed.
             """)
 

@@ -17,11 +17,11 @@ struct EvalCUAD: AsyncParsableCommand {
         commandName: "cuad",
         abstract: "Analyse CUAD-labelled contracts through the normal pipeline and score the findings.",
         discussion: """
-            Stores the contracts (once per tenant and content), enqueues a fresh analyze job for each on the
-            queue --queue and runs them with a worker in this process (or, with --external-workers, waits
-            for `lector worker --queue eval` processes), then scores per category: presence precision,
-            recall and F1 against non-empty labels; span recall and precision under CUAD's rule (Jaccard >=
-            0.5 of the word sets); value agreement for dates, durations, governing law and parties; and the
+            Stores the contracts (once per tenant and content), enqueues a fresh analyze job for each on the \
+            queue --queue and runs them with a worker in this process (or, with --external-workers, waits \
+            for `lector worker --queue eval` processes), then scores per category: presence precision, \
+            recall and F1 against non-empty labels; span recall and precision under CUAD's rule (Jaccard >= \
+            0.5 of the word sets); value agreement for dates, durations, governing law and parties; and the \
             share of quotes verified. The run is stored in lector.eval_runs (see `lector eval list`).
             """)
 

@@ -13,9 +13,9 @@ struct RoleCommand: AsyncParsableCommand {
             commandName: "create-reader",
             abstract: "Create a login role that reads one tenant's rows of the views, and nothing else.",
             discussion: """
-                The role joins the group role lector_reader (SELECT on the views and the columns they read;
-                no document bytes, job arguments or tokens), defaults to read-only transactions, and sees
-                only TENANT's rows under row-level security. An existing role is reused unless it is a
+                The role joins the group role lector_reader (SELECT on the views and the columns they read; \
+                no document bytes, job arguments or tokens), defaults to read-only transactions, and sees \
+                only TENANT's rows under row-level security. An existing role is reused unless it is a \
                 superuser or has BYPASSRLS. Run as a role with CREATEROLE that owns Lector's tables.
                 """)
         @OptionGroup var global: GlobalOptions

@@ -11,11 +11,11 @@ struct SchedulerCommand: AsyncParsableCommand {
         commandName: "scheduler",
         abstract: "Fire the schedules of jobs/*.yaml and run the batches they start.",
         discussion: """
-            Each tick of a definition's schedule enqueues one `batch.run` job, exactly once across any number
-            of schedulers (lector.cron_ticks); after downtime the latest missed tick runs once. The scheduler
-            also works the `batch` queue: it selects the batch's documents, enqueues their analyses for the
-            workers, and ends the batch with its summary and report when they are done. Schedules are read at
-            start (restart to pick up a new schedule); definitions are re-read for every run. Runs until
+            Each tick of a definition's schedule enqueues one `batch.run` job, exactly once across any number \
+            of schedulers (lector.cron_ticks); after downtime the latest missed tick runs once. The scheduler \
+            also works the `batch` queue: it selects the batch's documents, enqueues their analyses for the \
+            workers, and ends the batch with its summary and report when they are done. Schedules are read at \
+            start (restart to pick up a new schedule); definitions are re-read for every run. Runs until \
             SIGTERM or SIGINT.
             """)
 

@@ -12,7 +12,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the HTTP API: upload, job and document status, findings, health, readiness, metrics.",
         discussion: """
-            Every /v1 route needs a bearer token from `lector token create`. Runs until SIGTERM or SIGINT,
+            Every /v1 route needs a bearer token from `lector token create`. Runs until SIGTERM or SIGINT, \
             then finishes the requests in flight and stops. The OpenAPI description is at /openapi.yaml.
             """)
 
