@@ -49,7 +49,7 @@ struct BatchCrashTests {
                 }
                 let doomed = try LectorProcess.start(worker("doomed", leaseSeconds: 2))
                 defer { doomed.removeLog() }
-                let inEngineCall = try await BatchTestSupport.eventually(300) {
+                let inEngineCall = try await eventually(300) {
                     let running = try await BatchTestSupport.count(
                         client, "SELECT count(*) AS n FROM lector.jobs WHERE state = 'running' AND worker_id = 'doomed'")
                     return engine.chatRequests.count >= documents && running == documents
@@ -68,7 +68,7 @@ struct BatchCrashTests {
 
                 let survivor = try LectorProcess.start(worker("survivor", leaseSeconds: 120) + ["--exit-when-idle"])
                 defer { survivor.removeLog() }
-                let finished = try await BatchTestSupport.eventually(300) {
+                let finished = try await eventually(300) {
                     try await BatchTestSupport.count(
                         client, "SELECT done AS n FROM lector.batch_progress WHERE batch_id = $1", [batchID]) == documents
                 }

@@ -185,14 +185,14 @@ struct BatchRunTests {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in workers { group.addTask { try await worker.run() } }
-                let ran = try await BatchTestSupport.eventually(120) {
+                let ran = try await eventually(120) {
                     try await BatchTestSupport.count(
                         client, "SELECT count(*) AS n FROM lector.jobs WHERE kind = 'batch.run' AND state = 'completed'") == 1
                 }
                 #expect(ran)
                 // The analysis is done elsewhere; the batch.finish checks then end the batch.
                 try await BatchTestSupport.work(client: client, profiles: [profile], answer: BatchTestSupport.answer(risk: "low", expires: "2031-01-01"))
-                let ended = try await BatchTestSupport.eventually(120) {
+                let ended = try await eventually(120) {
                     try await BatchTestSupport.count(client, "SELECT count(*) AS n FROM lector.batches WHERE state = 'completed'") == 1
                 }
                 #expect(ended)

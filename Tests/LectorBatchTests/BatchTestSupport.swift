@@ -52,15 +52,6 @@ enum BatchTestSupport {
         return folder
     }
 
-    /// Polls `condition` until it holds or `seconds` pass; returns whether it held.
-    static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
 
     static func count(_ client: PostgresClient, _ sql: String, _ binds: [any PostgresEncodable] = []) async throws -> Int {
         try await client.query(sql, binds).one().decode("n", as: Int.self)

@@ -14,7 +14,7 @@ import Testing
 /// with `analysis.page_too_large`, as do most CUAD contracts under this profile.)
 ///
 /// The tiny Gemma 3 270M needs minutes per document and scores low: the test checks that the run
-/// completes, is stored and reports, not the numbers. When the engine is unreachable it fails; it never
+/// completes, is stored and reports, not the numbers (nor that the model manages valid JSON on every page). When the engine is unreachable it fails; it never
 /// skips.
 @Suite("CUAD evaluation with the real local engine", .serialized)
 struct LocalEngineEvalTests {
@@ -52,10 +52,18 @@ struct LocalEngineEvalTests {
                         engine: engine, engineDialect: info.dialect.rawValue,
                         extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path), concurrency: 1))
                 #expect(run.documents + run.failures.count == 1)
-                #expect(run.documents == 1, "the analysis failed: \(run.failures.map(\.reason))")
                 #expect(run.categories.map(\.category) == profile.categories.map(\.key))
                 #expect(run.categories.allSatisfy { $0.documents == run.documents })
-                #expect(run.tokensIn > 0)
+                if run.documents == 1 {
+                    #expect(run.tokensIn > 0)
+                } else {
+                    // The 270M model sometimes rambles past local-small's output cap on one of the nine
+                    // pages (llama.cpp's batching makes its output vary from run to run). That is the model's
+                    // failure, reported per contract as the harness should; an engine or pipeline failure
+                    // (unreachable, timeout, extraction) is not accepted.
+                    let reasons = run.failures.map(\.reason)
+                    #expect(reasons.allSatisfy { $0.hasPrefix("analysis.invalid_answer") }, "\(reasons)")
+                }
                 #expect(run.profile == "local-small" && run.promptVersion == profile.promptVersion)
                 #expect(try await EvalRunStore(database: client).run(run.id).overall == run.overall)
                 print(EvalTable.render(run))

@@ -35,7 +35,7 @@ struct CrashTests {
                 "--lease-seconds", "2", "--rescue-seconds", "3600", "--worker-id", "doomed",
             ])
             // In the middle of its jobs: some finished, four running.
-            let midway = try await QueueTestDatabase.eventually(120) {
+            let midway = try await eventually(120) {
                 let done = try await client.scalar("SELECT count(*) FROM queue_test_results")
                 let running = try await client.scalar(
                     "SELECT count(*) FROM lector.jobs WHERE state = 'running' AND worker_id = 'doomed'")
@@ -57,7 +57,7 @@ struct CrashTests {
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await survivor.run() }
-                #expect(try await QueueTestDatabase.eventually(120) {
+                #expect(try await eventually(120) {
                     try await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'completed'") == Int64(total)
                 })
                 survivor.shutdown()
@@ -92,7 +92,7 @@ struct CrashTests {
                 binary.path, "queue", "work", "--database-url", url, "--queue", "term", "--concurrency", "2",
                 "--grace-seconds", "0.5", "--worker-id", "terminated",
             ])
-            let running = try await QueueTestDatabase.eventually(120) {
+            let running = try await eventually(120) {
                 try await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'running'") == 2
             }
             kill(pid, SIGTERM)
@@ -123,11 +123,11 @@ struct CrashTests {
             let restarted = try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in workers { group.addTask { try await worker.run() } }
                 // Restart while the workers are busy.
-                let busy = try await QueueTestDatabase.eventually(120) {
+                let busy = try await eventually(120) {
                     try await client.scalar("SELECT count(*) FROM queue_test_results") >= 50
                 }
                 try await cluster.restartAsync()
-                let finished = try await QueueTestDatabase.eventually(300) {
+                let finished = try await eventually(300) {
                     (try? await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'completed'")) == Int64(total)
                 }
                 for worker in workers { worker.shutdown() }

@@ -1,6 +1,7 @@
 import Foundation
 import LectorDB
 import LectorQueue
+import LectorTestSupport
 import Testing
 
 @Suite("Cron schedules and ticks")
@@ -79,7 +80,7 @@ struct CronTests {
                     group.addTask { try await scheduler.run() }
                 }
                 // The minute boundary after the start: up to a minute of real time.
-                let ticked = try await QueueTestDatabase.eventually(90) {
+                let ticked = try await eventually(90) {
                     try await client.scalar(
                         "SELECT count(*) FROM lector.cron_ticks WHERE scheduled_at > $1", [started]) >= 1
                 }

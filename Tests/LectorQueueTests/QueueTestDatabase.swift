@@ -65,17 +65,6 @@ enum QueueTestDatabase {
         }
     }
 
-    /// Polls `condition` until it holds or `seconds` pass; returns whether it held.
-    static func eventually(
-        _ seconds: Double = 120, _ condition: () async throws -> Bool
-    ) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
-    }
 }
 
 extension PostgresClient {

@@ -3,6 +3,7 @@ import LectorDB
 import LectorQueue
 import Logging
 import Synchronization
+import LectorTestSupport
 import Testing
 
 /// Counts handler executions per job, across tasks.
@@ -38,7 +39,7 @@ struct WorkerTests {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in workers { group.addTask { try await worker.run() } }
-                let done = try await QueueTestDatabase.eventually(600) {
+                let done = try await eventually(600) {
                     try await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'completed'") == Int64(total)
                 }
                 #expect(done)
@@ -70,7 +71,7 @@ struct WorkerTests {
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                #expect(try await QueueTestDatabase.eventually {
+                #expect(try await eventually {
                     try await client.scalar("SELECT count(*) FROM lector.jobs WHERE state = 'running'") == 4
                 })
                 worker.shutdown()
@@ -99,7 +100,7 @@ struct WorkerTests {
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                #expect(try await QueueTestDatabase.eventually { worker.runningCount == 3 })
+                #expect(try await eventually { worker.runningCount == 3 })
                 group.cancelAll()
                 try await group.waitForAll()
             }
@@ -122,7 +123,7 @@ struct WorkerTests {
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                #expect(try await QueueTestDatabase.eventually { worker.runningCount == 1 })
+                #expect(try await eventually { worker.runningCount == 1 })
                 worker.shutdown()
                 gate.continuation.yield()
                 try await group.waitForAll()
@@ -146,7 +147,7 @@ struct WorkerTests {
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                #expect(try await QueueTestDatabase.eventually {
+                #expect(try await eventually {
                     try await client.scalar("SELECT count(*) FROM lector.jobs WHERE jsonb_array_length(errors) = 1") == 4
                 })
                 worker.shutdown()
@@ -176,16 +177,16 @@ struct WorkerLoopTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
                 // Wait until the worker listens (its listener connection shows up), then enqueue.
-                #expect(try await QueueTestDatabase.eventually {
+                #expect(try await eventually {
                     try await client.scalar(
                         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'") >= 1
                 })
                 // Two jobs in turn: once a claim came back empty, only a notification makes the worker
                 // claim again (with notifications ignored, neither job completes within the deadline).
                 let first = try await queue.enqueue(NewJob(kind: "k")).id
-                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: first).state == .completed })
+                #expect(try await eventually(60) { try await queue.job(id: first).state == .completed })
                 let id = try await queue.enqueue(NewJob(kind: "k")).id
-                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: id).state == .completed })
+                #expect(try await eventually(60) { try await queue.job(id: id).state == .completed })
                 worker.shutdown()
                 try await group.waitForAll()
             }
@@ -213,18 +214,18 @@ struct WorkerLoopTests {
                 logger: QueueTestDatabase.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await worker.run() }
-                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: id).state == .running })
+                #expect(try await eventually(60) { try await queue.job(id: id).state == .running })
                 // Each heartbeat sets the lease to now() + 600 s: the expiry moves forward while the job runs.
                 let first = try #require(try await queue.job(id: id).leaseExpiresAt)
-                #expect(try await QueueTestDatabase.eventually(60) {
+                #expect(try await eventually(60) {
                     try await queue.job(id: id).leaseExpiresAt.map { $0 > first } ?? false
                 })
                 // The rescue loop pruned the job that finished two days ago.
-                #expect(try await QueueTestDatabase.eventually(60) {
+                #expect(try await eventually(60) {
                     do { _ = try await queue.job(id: old.id); return false } catch is QueueError { return true }
                 })
                 release.withLock { $0 = true }
-                #expect(try await QueueTestDatabase.eventually(60) { try await queue.job(id: id).state == .completed })
+                #expect(try await eventually(60) { try await queue.job(id: id).state == .completed })
                 worker.shutdown()
                 try await group.waitForAll()
             }

@@ -36,15 +36,6 @@ struct WorkerKilledTests {
         "mutual-nda-northwind-harbor.pdf", "services-agreement-meridian-cloud.pdf", "software-licence-orbital.pdf",
     ]
 
-    /// Polls `condition` until it holds or `seconds` pass; returns whether it held.
-    static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
-    }
 
     @Test func afterASIGKILLDuringTheEngineCallEveryDocumentHasExactlyOneAnalysis() async throws {
         let samples = try await SampleContracts.makeFolder()
@@ -85,7 +76,7 @@ struct WorkerKilledTests {
                 }
                 let doomed = try LectorProcess.start(arguments("doomed", leaseSeconds: 2))
                 defer { doomed.removeLog() }
-                let inEngineCall = try await Self.eventually(300) {
+                let inEngineCall = try await eventually(300) {
                     let running = try await client.query(
                         "SELECT count(*) AS n FROM lector.jobs WHERE state = 'running' AND worker_id = 'doomed'"
                     ).one().decode("n", as: Int.self)
@@ -101,7 +92,7 @@ struct WorkerKilledTests {
 
                 let survivor = try LectorProcess.start(arguments("survivor", leaseSeconds: 120) + ["--exit-when-idle"])
                 defer { survivor.removeLog() }
-                let finished = try await Self.eventually(300) {
+                let finished = try await eventually(300) {
                     try await client.query("SELECT count(*) AS n FROM lector.jobs WHERE state = 'completed'")
                         .one().decode("n", as: Int.self) == Self.documents.count
                 }
