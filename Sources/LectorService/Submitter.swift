@@ -31,6 +31,7 @@ public struct Submitter: Sendable {
         bytes: [UInt8], filename: String, tenant: String = "default", profile: String = AnalysisProfile.defaultName,
         priority: Int = 0, labels: [String: String] = [:], password: String? = nil
     ) async throws -> Outcome {
+        try TenancyError.validateTenant(tenant)
         guard Self.looksLikePDF(bytes) else { throw SubmitError(kind: .notPDF, file: filename) }
         return try await database.withTransaction { connection in
             let document = try await DocumentStore().insert(

@@ -39,6 +39,8 @@ struct Submit: AsyncParsableCommand {
             guard known[profile] != nil else {
                 throw ValidationError("unknown profile '\(profile)'; known: \(known.keys.sorted().joined(separator: ", "))")
             }
+            // Before any file: a tenant the API could never serve would make every document unreachable.
+            try TenancyError.validateTenant(tenant)
             let files = try SubmissionFiles.expand(paths)
             let labelMap = Dictionary(labels.map { l in
                 let parts = l.split(separator: "=", maxSplits: 1)

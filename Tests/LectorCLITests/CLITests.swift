@@ -23,6 +23,15 @@ struct CLITests {
         #expect(result.status == 64)
     }
 
+    /// Checked before any file or the database: the API could never serve such a tenant's documents.
+    @Test func aTenantTheAPICannotNameIsAUsageError() async throws {
+        let result = try await ChildProcess.run(lector, ["submit", "--tenant", "bad tenant", "-"])
+        #expect(result.status == 64)
+        #expect(result.standardError.split(separator: "\n") == [
+            "error: tenancy.invalid_tenant: a tenant is 1 to 63 letters, digits, '_', '.' or '-', starting with a letter or digit"
+        ])
+    }
+
     @Test func unreachableDatabaseIsOneLineAndExit69() async throws {
         let port = try TemporaryPostgresCluster.freePort()
         let result = try await ChildProcess.run(

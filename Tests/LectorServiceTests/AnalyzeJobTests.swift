@@ -54,6 +54,10 @@ struct AnalyzeJobTests {
             await #expect(throws: SubmitError.self) {
                 try await submitter.submit(bytes: Array("hello".utf8), filename: "notes.txt", profile: "test")
             }
+            // A tenant the API's tokens could never name: refused, nothing stored.
+            await #expect(throws: TenancyError.self) {
+                try await submitter.submit(bytes: nda, filename: "nda.pdf", tenant: "bad tenant", profile: "test")
+            }
 
             try await Self.work(client: client, queue: queue, until: "state NOT IN ('completed', 'failed')") { _ in
                 FakeResponses.completion(dialect: .vllm, answer: Self.answer)
