@@ -44,6 +44,15 @@ struct KubernetesTests {
         #expect(((api["livenessProbe"] as? [String: Any])?["httpGet"] as? [String: Any])?["path"] as? String == "/healthz")
         let worker = try #require(try Self.object("Deployment", "lector-worker").containers.first)
         #expect(worker["livenessProbe"] != nil)
+        // Probes come from the kubelet, outside the container: the probed servers must not listen on
+        // loopback only (both default to 127.0.0.1).
+        func listensOnAllInterfaces(_ container: [String: Any], _ option: String) -> Bool {
+            let args = (container["args"] as? [Any] ?? []).map { "\($0)" }
+            return args.contains("\(option)=0.0.0.0")
+                || zip(args, args.dropFirst()).contains { $0 == option && $1 == "0.0.0.0" }
+        }
+        #expect(listensOnAllInterfaces(api, "--host"))
+        #expect(listensOnAllInterfaces(worker, "--metrics-host"))
         #expect(try Self.object("PodDisruptionBudget", "lector-api").spec["selector"] != nil)
         #expect(try Self.object("Deployment", "lector-scheduler").spec["replicas"] as? Int == 2)
         #expect(try Self.object("Service", "lector-api").spec["selector"] != nil)
