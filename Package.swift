@@ -75,7 +75,7 @@ let package = Package(
             name: "CLectorPDFShims",
             dependencies: ["CPNG", "CJPEG", "CPoppler"],
             // poppler-glib's pkg-config lists the core library as private: the C++ shim names it itself.
-            linkerSettings: [.linkedLibrary("poppler")]),
+            linkerSettings: [.linkedLibrary("poppler"), .linkedLibrary("z")]),
         // Poppler: text, words, page images, vision policy, isolated extraction.
         .target(
             name: "LectorPDF",

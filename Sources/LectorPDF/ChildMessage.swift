@@ -17,6 +17,7 @@ struct ChildRequest: Equatable {
         w.int(options.maxSide)
         w.bool(options.words)
         w.bool(options.bypassOutputIntents)
+        w.bool(options.cutOffPageText)
         w.optionalInt(options.pages?.lowerBound)
         w.optionalInt(options.pages?.upperBound)
         w.f64(limits.wallClockSeconds)
@@ -46,6 +47,7 @@ struct ChildRequest: Equatable {
         options.maxSide = try r.int()
         options.words = try r.bool()
         options.bypassOutputIntents = try r.bool()
+        options.cutOffPageText = try r.bool()
         let lower = try r.optionalInt()
         let upper = try r.optionalInt()
         if let lower, let upper, lower <= upper { options.pages = lower...upper }

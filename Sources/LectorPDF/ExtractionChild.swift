@@ -35,6 +35,7 @@ public enum ExtractionChild {
         do {
             let document = try PDFDocument(
                 bytes: bytes, password: request.password, bypassOutputIntents: request.options.bypassOutputIntents,
+                cutOffPageText: request.options.cutOffPageText ? request.options.pages ?? 1...Int.max : nil,
                 limits: request.limits)
             guard send(.document(document.info), to: output) else { return false }
             let all = 1...document.pageCount

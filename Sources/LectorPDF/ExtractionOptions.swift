@@ -56,6 +56,9 @@ public struct ExtractionOptions: Sendable, Equatable {
     /// Hide `/OutputIntents` from Poppler so that it does not build colour transforms on every page
     /// (see ``OutputIntentsBypass``).
     public var bypassOutputIntents = true
+    /// Cut text that lies far above or below a page out of its content before Poppler reads it (see
+    /// ``OffPageText``); Poppler would drop those characters anyway.
+    public var cutOffPageText = true
     /// Only these pages (1-based, clamped to the document); nil for all.
     public var pages: ClosedRange<Int>?
 

@@ -23,9 +23,12 @@ public final class PDFDocument {
     ///   - password: the user (or owner) password; tried as UTF-8, as Latin-1 and SASLprep-normalised
     ///     (PDF 2.0 AES-256 passwords are SASLprep'd UTF-8).
     ///   - bypassOutputIntents: hide `/OutputIntents` from Poppler (see ``OutputIntentsBypass``).
+    ///   - cutOffPageText: the pages whose text far outside the page is cut before Poppler reads it
+    ///     (see ``OffPageText``); nil to cut nothing.
     /// - Throws: ``PDFError`` (not a PDF, damaged, password required or wrong, no pages, too large).
     public init(
-        bytes: [UInt8], password: String? = nil, bypassOutputIntents: Bool = true, limits: ExtractionLimits = .init()
+        bytes: [UInt8], password: String? = nil, bypassOutputIntents: Bool = true,
+        cutOffPageText pages: ClosedRange<Int>? = nil, limits: ExtractionLimits = .init()
     ) throws(PDFError) {
         guard !bytes.isEmpty else { throw PDFError(.notPDF, "the file is empty") }
         guard bytes.count <= limits.maxBytes else {
@@ -37,7 +40,13 @@ public final class PDFDocument {
 
         var opened: (document: OpaquePointer, password: String?)?
         var bypassed = false
-        if let patched = bypass.patched {
+        if let pages, let cut = OffPageText.cut(bypass.patched ?? bytes, pages: pages),
+            let document = try? Self.open(cut.bytes, password: password)
+        {
+            opened = document
+            bypassed = bypass.patched != nil
+        }
+        if opened == nil, let patched = bypass.patched {
             // Any failure with the patched bytes is a doubt: the untouched bytes decide.
             if let document = try? Self.open(patched, password: password) {
                 opened = document

@@ -62,6 +62,9 @@ struct Extract: AsyncParsableCommand {
     @Flag(help: "Leave /OutputIntents visible to Poppler (slower on PDF/A; for comparisons).")
     var keepOutputIntents = false
 
+    @Flag(help: "Let Poppler read text far outside a page too (slower on stacked layouts; for comparisons).")
+    var keepOffPageText = false
+
     func validate() throws {
         guard (1...100).contains(quality) else { throw ValidationError("--quality must be between 1 and 100") }
         guard (64...10_000).contains(maxSide) else { throw ValidationError("--max-side must be between 64 and 10000") }
@@ -134,6 +137,7 @@ struct Extract: AsyncParsableCommand {
         options.maxSide = maxSide
         options.words = words
         options.bypassOutputIntents = !keepOutputIntents
+        options.cutOffPageText = !keepOffPageText
         options.pages = pages.flatMap(pageRange)
         if let images { try FileManager.default.createDirectory(atPath: images, withIntermediateDirectories: true) }
 

@@ -1,0 +1,123 @@
+import Foundation
+import LectorPDF
+import Testing
+
+/// Cutting text far outside the page changes speed, never text, words or renders.
+@Suite struct OffPageTextTests {
+    /// Contracts and the tricky files that open without a password, with the cut and without.
+    static let files = CorpusFile.contracts.filter { $0.path.lowercased().hasSuffix(".pdf") }
+        + CorpusFile.trickyAndHostile.filter { $0.path.hasPrefix("tricky/") && $0.pages != nil && !$0.encrypted }
+
+    @Test(arguments: files)
+    func textAndWordsAreIdenticalWithAndWithoutTheCut(file: CorpusFile) async throws {
+        let extractor = try #require(TestEnvironment.shared)
+        var options = ExtractionOptions()
+        options.words = true
+        options.vision = .none
+        let bytes = try file.bytes
+        guard let cut = try? await extractor.extract(bytes, options: options) else {
+            // A file Poppler refuses is refused the same way without the cut.
+            options.cutOffPageText = false
+            await #expect(throws: PDFError.self) { try await extractor.extract(bytes, options: options) }
+            return
+        }
+        options.cutOffPageText = false
+        let untouched = try await extractor.extract(bytes, options: options)
+        #expect(cut.pages.count == untouched.pages.count)
+        for (a, b) in zip(cut.pages, untouched.pages) {
+            #expect(a.text == b.text, "page \(a.number) text differs")
+            #expect(a.words == b.words, "page \(a.number) words differ")
+            #expect(a.imageCoverage == b.imageCoverage, "page \(a.number) image coverage differs")
+        }
+    }
+
+    /// The two stacked-layout contracts of the corpus are the ones the cut is for: it must find them.
+    @Test(arguments: ["CERES_INC", "GRANTIERRAENERGYINC"])
+    func cutsTheStackedLayoutsOfTheCorpus(name: String) throws {
+        let file = try #require(CorpusFile.contracts.first { $0.path.contains(name) })
+        let bytes = try file.bytes
+        let cut = try #require(OffPageText.cut(bytes, pages: 1...Int.max), "nothing cut in \(file.path)")
+        #expect(cut.pages >= 90, "only \(cut.pages) pages cut")
+        #expect(Array(cut.bytes.prefix(bytes.count)) == bytes, "the original bytes must stay, with an update after them")
+    }
+
+    /// A tall canvas shown through a page-sized window: lines every 40 pt from far below to far above.
+    static func stacked(font: String = HandMadePDF.helvetica, group: (Int, Int) -> String = Self.line) -> [UInt8] {
+        var content = "q 0 0 612 792 re W n\n"
+        for index in 0..<800 { content += group(index, -16_000 + 40 * index) }
+        content += "Q\n"
+        return HandMadePDF.onePage(content: content, font: font)
+    }
+
+    static func line(_ index: Int, _ y: Int) -> String {
+        "q 10 \(y - 5) m 600 \(y - 5) l 600 \(y + 15) l 10 \(y + 15) l h W n q BT /F1 12 Tf 72 \(y) Td (Line \(index)) Tj ET Q Q\n"
+    }
+
+    @Test func cutsAStackedPageAndKeepsWhatShows() async throws {
+        let bytes = Self.stacked()
+        let cut = try #require(OffPageText.cut(bytes, pages: 1...1))
+        #expect(cut.pages == 1)
+        #expect(cut.bytes.count < bytes.count + 8_000, "the new contents should hold only the lines near the page")
+        let extractor = try #require(TestEnvironment.shared)
+        var options = ExtractionOptions()
+        options.vision = .none
+        let withCut = try await extractor.extract(bytes, options: options)
+        options.cutOffPageText = false
+        let without = try await extractor.extract(bytes, options: options)
+        #expect(withCut.pages.map(\.text) == without.pages.map(\.text))
+        #expect(withCut.pages.map(\.words) == without.pages.map(\.words))
+        let text = withCut.pages.first?.text ?? ""
+        #expect(text.contains("Line 400") && text.contains("Line 419"), "the lines on the page are kept: \(text)")
+        #expect(!text.contains("Line 0\n"))
+    }
+
+    @Test func leavesContentItDoesNotUnderstandAlone() {
+        // Marked content (ActualText) anywhere: the whole stream stays.
+        let marked = Self.stacked { index, y in
+            index == 3 ? "/Span << /ActualText (x) >> BDC " + Self.line(index, y) + "EMC\n" : Self.line(index, y)
+        }
+        #expect(OffPageText.cut(marked, pages: 1...1) == nil)
+        // q inside a text object.
+        let nested = Self.stacked { index, y in "BT q /F1 12 Tf 72 \(y) Td (Line \(index)) Tj Q ET\n" }
+        #expect(OffPageText.cut(nested, pages: 1...1) == nil)
+        // Painted groups and rotated text stay, so there is nothing worth cutting.
+        let painted = Self.stacked { index, y in "q 0 \(y) 10 10 re f BT /F1 12 Tf 72 \(y) Td (Line \(index)) Tj ET Q\n" }
+        #expect(OffPageText.cut(painted, pages: 1...1) == nil)
+        let rotated = Self.stacked { index, y in "q BT /F1 12 Tf 0 1 -1 0 72 \(y) Tm (Line \(index)) Tj ET Q\n" }
+        #expect(OffPageText.cut(rotated, pages: 1...1) == nil)
+        // A vertical (Identity-V) font advances downwards: its text is never proven off the page.
+        let vertical = Self.stacked(font: "<< /Type /Font /Subtype /Type0 /BaseFont /Vertical /Encoding /Identity-V >>")
+        #expect(OffPageText.cut(vertical, pages: 1...1) == nil)
+        // Text in a show outside any text object.
+        let loose = Self.stacked { index, y in "q /F1 12 Tf (Line \(index)) Tj Q\n" }
+        #expect(OffPageText.cut(loose, pages: 1...1) == nil)
+    }
+}
+
+/// PDFs written byte by byte, for content streams cairo would never write.
+enum HandMadePDF {
+    /// One US Letter page drawing `content` with font `/F1` (Helvetica unless given).
+    static let helvetica = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+    static func onePage(content: String, font: String = helvetica) -> [UInt8] {
+        let stream = Array(content.utf8)
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+            "<< /Length \(stream.count) >>\nstream\n\(content)\nendstream",
+            font,
+        ]
+        var bytes = Array("%PDF-1.4\n".utf8)
+        var offsets: [Int] = []
+        for (index, object) in objects.enumerated() {
+            offsets.append(bytes.count)
+            bytes += Array("\(index + 1) 0 obj\n\(object)\nendobj\n".utf8)
+        }
+        let xref = bytes.count
+        var table = "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
+        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        return bytes + Array(table.utf8)
+    }
+}
