@@ -1,3 +1,5 @@
+import Glibc
+
 /// A rectangle in PDF points on the page as displayed (rotation applied), origin top left.
 public struct PDFRect: Sendable, Equatable {
     public var x1: Double
@@ -44,6 +46,17 @@ public struct RenderedImage: Sendable, Equatable {
 
     /// What the image costs a Pixtral-style vision encoder (Mistral), in tokens.
     public var tokens: Int { ImageTokens.cost(width: width, height: height) }
+
+    /// Writes the encoded bytes to `path` (created or replaced, mode 0644); false on failure.
+    ///
+    /// A plain write: Foundation's `createFile` writes a temporary file, fsyncs it and renames it, which
+    /// for page images written one after another cost more than encoding them.
+    public func write(toFile path: String) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        let written = ExtractionChild.writeAll(fd, bytes)
+        return close(fd) == 0 && written
+    }
 }
 
 /// Image token cost of Mistral's vision encoder.

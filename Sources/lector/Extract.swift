@@ -153,7 +153,7 @@ struct Extract: AsyncParsableCommand {
                 if let image = page.image, let images {
                     let name = String(format: "page-%04d.%@", page.number, image.format.fileExtension)
                     let target = (images as NSString).appendingPathComponent(name)
-                    guard FileManager.default.createFile(atPath: target, contents: Data(image.bytes)) else {
+                    guard image.write(toFile: target) else {
                         throw PDFError(.renderFailed, "cannot write \(target)")
                     }
                     path = target
