@@ -7,23 +7,19 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 #include <png.h>
 
 // ---- JPEG ----------------------------------------------------------------------------------------
 
-// The grey channel of a cairo RGB24 image in one pass, or NULL when some pixel has colour (or memory
-// is short). The caller frees it. Rows are `lector_grey_stride(width)` bytes: the width rounded up to a
-// whole DCT block, the last pixel repeated into the padding, as libjpeg's own edge expansion would.
-static size_t lector_grey_stride(int width) { return ((size_t)width + DCTSIZE - 1) / DCTSIZE * DCTSIZE; }
-
-static unsigned char *lector_grey_plane(const unsigned char *pixels, int width, int height, int stride) {
-    size_t padded = lector_grey_stride(width);
-    unsigned char *grey = malloc(padded * (size_t)height);
-    if (!grey) return NULL;
-    for (int y = 0; y < height; y++) {
-        const uint32_t *row = (const uint32_t *)(pixels + (size_t)y * (size_t)stride);
-        unsigned char *target = grey + (size_t)y * padded;
-        uint32_t colour = 0;
+// Rows [y0, y0 + count) of a cairo RGB24 image as grey into `strip` (rows of `padded` bytes, the last
+// pixel repeated into the padding as libjpeg's own edge expansion would). 0 when some pixel has colour.
+static int lector_grey_rows(const unsigned char *pixels, int width, int stride, int y0, int count,
+                            unsigned char *strip, size_t padded) {
+    uint32_t colour = 0;
+    for (int i = 0; i < count; i++) {
+        const uint32_t *row = (const uint32_t *)(pixels + (size_t)(y0 + i) * (size_t)stride);
+        unsigned char *target = strip + (size_t)i * padded;
         for (int x = 0; x < width; x++) {
             uint32_t pixel = row[x];
             // R == G == B exactly when the pixel equals its blue byte copied into all three channels.
@@ -31,13 +27,9 @@ static unsigned char *lector_grey_plane(const unsigned char *pixels, int width, 
             colour |= (pixel & 0xFFFFFF) ^ (b | b << 8 | b << 16);
             target[x] = (unsigned char)b;
         }
-        if (colour) {
-            free(grey);
-            return NULL;
-        }
         memset(target + width, target[width - 1], padded - (size_t)width);
     }
-    return grey;
+    return colour == 0;
 }
 
 struct lector_jpeg_error {
@@ -58,13 +50,52 @@ static void lector_jpeg_error_exit(j_common_ptr info) {
 // libjpeg prints warnings on stderr by default; an encoder has nothing useful to warn about.
 static void lector_jpeg_output_message(j_common_ptr info) { (void)info; }
 
+// A growing memory destination that this file owns (jpeg_mem_dest only hands its buffer over at the
+// end, so an abandoned attempt could neither free nor reuse it).
+struct lector_jpeg_sink {
+    struct jpeg_destination_mgr base;
+    unsigned char *data;
+    size_t capacity;
+    size_t length;
+};
+
+static void lector_jpeg_sink_init(j_compress_ptr info) {
+    struct lector_jpeg_sink *sink = (struct lector_jpeg_sink *)info->dest;
+    if (!sink->data) {
+        sink->capacity = 1 << 16;
+        sink->data = malloc(sink->capacity);
+        if (!sink->data) ERREXIT1(info, JERR_OUT_OF_MEMORY, 0);
+    }
+    sink->base.next_output_byte = sink->data;
+    sink->base.free_in_buffer = sink->capacity;
+}
+
+static boolean lector_jpeg_sink_grow(j_compress_ptr info) {
+    struct lector_jpeg_sink *sink = (struct lector_jpeg_sink *)info->dest;
+    unsigned char *grown = realloc(sink->data, sink->capacity * 2);
+    if (!grown) ERREXIT1(info, JERR_OUT_OF_MEMORY, 1);
+    sink->data = grown;
+    sink->base.next_output_byte = grown + sink->capacity;
+    sink->base.free_in_buffer = sink->capacity;
+    sink->capacity *= 2;
+    return TRUE;
+}
+
+static void lector_jpeg_sink_term(j_compress_ptr info) {
+    struct lector_jpeg_sink *sink = (struct lector_jpeg_sink *)info->dest;
+    sink->length = sink->capacity - sink->base.free_in_buffer;
+}
+
 int lector_encode_jpeg_rgb24(const unsigned char *pixels, int width, int height, int stride, int quality,
                              unsigned char **out, size_t *out_length, char *error, size_t error_size) {
     struct jpeg_compress_struct compress;
     struct lector_jpeg_error jerr;
+    struct lector_jpeg_sink sink = {
+        .base = {.init_destination = lector_jpeg_sink_init,
+                 .empty_output_buffer = lector_jpeg_sink_grow,
+                 .term_destination = lector_jpeg_sink_term}};
     // volatile: read after longjmp.
-    unsigned char *volatile buffer = NULL;
-    unsigned long length = 0;
+    unsigned char *volatile strip = NULL;
 
     if (error_size > 0) error[0] = 0;
     compress.err = jpeg_std_error(&jerr.base);
@@ -72,74 +103,78 @@ int lector_encode_jpeg_rgb24(const unsigned char *pixels, int width, int height,
     jerr.base.output_message = lector_jpeg_output_message;
     jerr.message = error;
     jerr.message_size = error_size;
-    unsigned char *volatile grey = NULL;
     if (setjmp(jerr.jump)) {
         jpeg_destroy_compress(&compress);
-        free(buffer);
-        free(grey);
+        free(sink.data);
+        free(strip);
         return -1;
     }
     jpeg_create_compress(&compress);
-    unsigned char *dest = NULL;
-    jpeg_mem_dest(&compress, &dest, &length);
+    compress.dest = &sink.base;
+    size_t padded = ((size_t)width + DCTSIZE - 1) / DCTSIZE * DCTSIZE;
+    strip = malloc(padded * DCTSIZE);
+    if (!strip) {
+        jpeg_destroy_compress(&compress);
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
+
+    // Most contract pages are black text on white: encoded as one grey channel they take about a third
+    // of the time and the bytes, and look the same to a vision model. The grey attempt converts eight
+    // rows at a time and hands them to libjpeg as raw data (its own grey "conversion" is a byte-by-byte
+    // copy that took a tenth of all render time); the first pixel with colour abandons it for colour.
     compress.image_width = (JDIMENSION)width;
     compress.image_height = (JDIMENSION)height;
-    // Most contract pages are black text on white: encoded as one grey channel they take about a third
-    // of the time and the bytes, and look the same to a vision model.
-    grey = lector_grey_plane(pixels, width, height, stride);
-    if (grey) {
-        compress.in_color_space = JCS_GRAYSCALE;
-        compress.input_components = 1;
-        jpeg_set_defaults(&compress);
-        jpeg_set_quality(&compress, quality, TRUE);
-        // The fast integer DCT: a page image for a vision model does not need the last bit of accuracy.
-        compress.dct_method = JDCT_IFAST;
-        // The plane goes in as raw data, eight rows at a time: libjpeg's grey "colour conversion" is a
-        // byte-by-byte copy that took a tenth of all render time. Rows past the bottom repeat the last
-        // one, as libjpeg's edge expansion does, so the file is the same.
-        compress.raw_data_in = TRUE;
-        jpeg_start_compress(&compress, TRUE);
-        size_t padded = lector_grey_stride(width);
-        JSAMPROW rows[DCTSIZE];
-        JSAMPARRAY planes[1] = {rows};
-        while (compress.next_scanline < compress.image_height) {
-            for (int i = 0; i < DCTSIZE; i++) {
-                size_t y = compress.next_scanline + (size_t)i;
-                if (y >= (size_t)height) y = (size_t)height - 1;
-                rows[i] = (JSAMPROW)(grey + y * padded);
-            }
-            jpeg_write_raw_data(&compress, planes, DCTSIZE);
-        }
-        jpeg_finish_compress(&compress);
-        free(grey);
-        grey = NULL;
-        buffer = dest;
-        jpeg_destroy_compress(&compress);
-        *out = buffer;
-        *out_length = (size_t)length;
-        return 0;
-    }
-    // cairo's RGB24 is a native-endian 32-bit xRGB word: B,G,R,x in memory on little-endian machines.
-    // libjpeg-turbo reads that layout directly, which saves a conversion pass per page.
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    compress.in_color_space = JCS_EXT_BGRX;
-#else
-    compress.in_color_space = JCS_EXT_XRGB;
-#endif
-    compress.input_components = 4;
+    compress.in_color_space = JCS_GRAYSCALE;
+    compress.input_components = 1;
     jpeg_set_defaults(&compress);
     jpeg_set_quality(&compress, quality, TRUE);
+    // The fast integer DCT: a page image for a vision model does not need the last bit of accuracy.
     compress.dct_method = JDCT_IFAST;
+    compress.raw_data_in = TRUE;
     jpeg_start_compress(&compress, TRUE);
+    JSAMPROW rows[DCTSIZE];
+    JSAMPARRAY planes[1] = {rows};
+    int grey = 1;
     while (compress.next_scanline < compress.image_height) {
-        JSAMPROW row = (JSAMPROW)(pixels + (size_t)compress.next_scanline * (size_t)stride);
-        jpeg_write_scanlines(&compress, &row, 1);
+        int y0 = (int)compress.next_scanline;
+        int count = height - y0 < DCTSIZE ? height - y0 : DCTSIZE;
+        if (!lector_grey_rows(pixels, width, stride, y0, count, strip, padded)) {
+            grey = 0;
+            break;
+        }
+        // Rows past the bottom repeat the last one, as libjpeg's edge expansion does.
+        for (int i = 0; i < DCTSIZE; i++) rows[i] = (JSAMPROW)(strip + (size_t)(i < count ? i : count - 1) * padded);
+        jpeg_write_raw_data(&compress, planes, DCTSIZE);
     }
-    jpeg_finish_compress(&compress);
-    buffer = dest;
+    free(strip);
+    strip = NULL;
+    if (grey) {
+        jpeg_finish_compress(&compress);
+    } else {
+        // The sink's buffer stays for the second attempt, which starts writing at its beginning.
+        jpeg_abort_compress(&compress);
+        // cairo's RGB24 is a native-endian 32-bit xRGB word: B,G,R,x in memory on little-endian
+        // machines. libjpeg-turbo reads that layout directly, which saves a conversion pass per page.
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        compress.in_color_space = JCS_EXT_BGRX;
+#else
+        compress.in_color_space = JCS_EXT_XRGB;
+#endif
+        compress.input_components = 4;
+        jpeg_set_defaults(&compress);
+        jpeg_set_quality(&compress, quality, TRUE);
+        compress.dct_method = JDCT_IFAST;
+        jpeg_start_compress(&compress, TRUE);
+        while (compress.next_scanline < compress.image_height) {
+            JSAMPROW row = (JSAMPROW)(pixels + (size_t)compress.next_scanline * (size_t)stride);
+            jpeg_write_scanlines(&compress, &row, 1);
+        }
+        jpeg_finish_compress(&compress);
+    }
     jpeg_destroy_compress(&compress);
-    *out = buffer;
-    *out_length = (size_t)length;
+    *out = sink.data;
+    *out_length = sink.length;
     return 0;
 }
 
