@@ -175,6 +175,7 @@ def main():
             ("lector", lambda out: ([lector, "extract", *files], None)),
             ("lector_words", lambda out: ([lector, "extract", "--words", *files], None)),
             ("lector_keep_output_intents", lambda out: ([lector, "extract", "--keep-output-intents", *files], None)),
+            ("lector_keep_off_page_text", lambda out: ([lector, "extract", "--keep-off-page-text", *files], None)),
             # pdftotext FILE would write FILE.txt next to the input: "-" sends the text to stdout.
             ("pdftotext", lambda out: (["xargs", "-0", "-P", str(CORES), "-I{}", "pdftotext", "-q", "{}", "-"], data)),
             ("pymupdf", lambda out: ([python, "-c", PYMUPDF_TEXT, str(CORES), *files], None)),
