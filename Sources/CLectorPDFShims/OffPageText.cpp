@@ -312,7 +312,8 @@ std::vector<std::pair<size_t, size_t>> offPageGroups(const unsigned char *conten
             const OperatorName op(tokens.text);
             GraphicsState &state = states.back();
             if (op == "q") {
-                if (!operands.empty() || inText || pathOpen || clipPending) return {};
+                // Nesting deeper than any real page needs is a hostile file's: hands off.
+                if (!operands.empty() || inText || pathOpen || clipPending || groups.size() >= 4096) return {};
                 states.push_back(state);
                 groups.push_back({previousEnd});
             } else if (op == "Q") {
@@ -425,6 +426,7 @@ std::vector<std::pair<size_t, size_t>> offPageGroups(const unsigned char *conten
             break;
         }
         previousEnd = tokens.stop;
+        if (operands.size() > 64) return {}; // no operator read here takes more
     }
     if (tokens.bad || arrayDepth != 0 || !operands.empty()) return {};
     return cuts;
@@ -525,8 +527,8 @@ public:
 
 } // namespace
 
-extern "C" int lector_drop_off_page_text(const char *bytes, size_t length, int first_page, int last_page,
-                                         unsigned char **out, size_t *out_length, size_t *dropped_bytes) {
+static int dropOffPageText(const char *bytes, size_t length, int first_page, int last_page, unsigned char **out,
+                           size_t *out_length, size_t *dropped_bytes) {
     *out = nullptr;
     *out_length = 0;
     *dropped_bytes = 0;
@@ -566,7 +568,7 @@ extern "C" int lector_drop_off_page_text(const char *bytes, size_t length, int f
             }
     }
 
-    size_t dropped = 0;
+    size_t dropped = 0, keptTotal = 0;
     int changed = 0;
     for (int number = first_page; number <= last_page; number++) {
         Ref pageRef = *catalog->getPageRef(number);
@@ -619,9 +621,12 @@ extern "C" int lector_drop_off_page_text(const char *bytes, size_t length, int f
         auto cuts = offPageGroups(content->data(), content->size(), *page->getCropBox(), fonts);
         size_t cut = 0;
         for (auto &range : cuts) cut += range.second - range.first;
-        // Not worth a rewrite for a little.
+        // Not worth a rewrite for a little; and the new contents stay within a budget, as this all sits
+        // in memory next to Poppler's own copy.
         if (cut < 16384 && cut < content->size() / 4) continue;
         size_t keptLength = content->size() - cut;
+        if (keptTotal + keptLength > (size_t(128) << 20)) continue;
+        keptTotal += keptLength;
         replacements.push_back(std::make_unique<std::vector<char>>(keptLength + 1));
         char *kept = replacements.back()->data();
         size_t at = 0, from = 0;
@@ -653,4 +658,18 @@ extern "C" int lector_drop_off_page_text(const char *bytes, size_t length, int f
     *out_length = output.bytes.size();
     *dropped_bytes = dropped;
     return changed;
+}
+
+extern "C" int lector_drop_off_page_text(const char *bytes, size_t length, int first_page, int last_page,
+                                         unsigned char **out, size_t *out_length, size_t *dropped_bytes) {
+    // Nothing may unwind into Swift: out of memory (the child's address-space limit) means no cut.
+    try {
+        return dropOffPageText(bytes, length, first_page, last_page, out, out_length, dropped_bytes);
+    } catch (...) {
+        if (*out) std::free(*out);
+        *out = nullptr;
+        *out_length = 0;
+        *dropped_bytes = 0;
+        return 0;
+    }
 }
