@@ -53,10 +53,7 @@ public struct ChildProcess: Sendable {
     public static func run(
         _ path: String, _ arguments: [String], environment: [String: String] = [:]
     ) async throws -> ChildProcess {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try runBlocking(path, arguments, environment: environment) }) }
-                .start()
-        }
+        try await onOwnThread { try runBlocking(path, arguments, environment: environment) }
     }
 }
 

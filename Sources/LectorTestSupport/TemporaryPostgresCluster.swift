@@ -16,17 +16,11 @@ public final class TemporaryPostgresCluster: Sendable {
     /// Creates and starts a cluster on a thread of its own (initdb takes seconds; the cooperative pool
     /// must not wait for it).
     public static func start() async throws -> TemporaryPostgresCluster {
-        try await blocking { try TemporaryPostgresCluster() }
+        try await onOwnThread { try TemporaryPostgresCluster() }
     }
 
     /// Restarts the server off the cooperative pool.
-    public func restartAsync() async throws { try await Self.blocking { try self.restart() } }
-
-    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
-    }
+    public func restartAsync() async throws { try await onOwnThread { try self.restart() } }
 
     /// Creates and starts the cluster (blocking for seconds).
     public init() throws {
