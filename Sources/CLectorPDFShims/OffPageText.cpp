@@ -432,6 +432,23 @@ std::vector<std::pair<size_t, size_t>> offPageGroups(const unsigned char *conten
     return cuts;
 }
 
+// All of a stream's bytes, or nothing when they exceed `limit`.
+std::optional<std::vector<unsigned char>> readAll(Stream *stream, size_t limit) {
+    std::vector<unsigned char> bytes;
+    unsigned char buffer[16384];
+    stream->reset();
+    int count;
+    while ((count = stream->doGetChars(sizeof buffer, buffer)) > 0) {
+        bytes.insert(bytes.end(), buffer, buffer + count);
+        if (bytes.size() > limit) {
+            stream->close();
+            return std::nullopt;
+        }
+    }
+    stream->close();
+    return bytes;
+}
+
 // A plain /FlateDecode stream (no predictor) inflated with zlib, several times faster than Poppler's own
 // decoder; nothing unless zlib reads it to its end, and then the bytes are the same as Poppler's.
 std::optional<std::vector<unsigned char>> inflated(Object &streamObject, size_t limit) {
@@ -440,16 +457,9 @@ std::optional<std::vector<unsigned char>> inflated(Object &streamObject, size_t 
     if (filter.isArray() && filter.arrayGetLength() == 1) filter = filter.arrayGet(0);
     if (!filter.isName("FlateDecode") || !dict->lookup("DecodeParms").isNull() || !dict->lookup("DP").isNull())
         return std::nullopt;
-    Stream *raw = streamObject.getStream()->getUndecodedStream();
-    std::vector<unsigned char> input;
-    unsigned char buffer[16384];
-    raw->reset();
-    int count;
-    while ((count = raw->doGetChars(sizeof buffer, buffer)) > 0) {
-        input.insert(input.end(), buffer, buffer + count);
-        if (input.size() > limit) break;
-    }
-    raw->close();
+    auto read = readAll(streamObject.getStream()->getUndecodedStream(), limit);
+    if (!read) return std::nullopt;
+    std::vector<unsigned char> &input = *read;
     z_stream z{};
     if (inflateInit(&z) != Z_OK) return std::nullopt;
     std::vector<unsigned char> output(std::min(limit, std::max<size_t>(input.size() * 8, 65536)));
@@ -479,20 +489,7 @@ std::optional<std::vector<unsigned char>> decoded(Object &streamObject, size_t l
     if (auto fast = inflated(streamObject, limit)) return fast;
     Dict *dict = streamObject.streamGetDict();
     if (!dict->lookup("Filter").isNull() || !dict->lookup("F").isNull()) return std::nullopt;
-    Stream *stream = streamObject.getStream();
-    std::vector<unsigned char> bytes;
-    unsigned char buffer[16384];
-    stream->reset();
-    int count;
-    while ((count = stream->doGetChars(sizeof buffer, buffer)) > 0) {
-        bytes.insert(bytes.end(), buffer, buffer + count);
-        if (bytes.size() > limit) {
-            stream->close();
-            return std::nullopt;
-        }
-    }
-    stream->close();
-    return bytes;
+    return readAll(streamObject.getStream(), limit);
 }
 
 // Poppler's writer in memory. It writes stream data one `printf("%c")` per byte; that case skips the

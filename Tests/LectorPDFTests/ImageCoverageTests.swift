@@ -11,28 +11,16 @@ import Testing
         let image = "<< /Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n\u{0}\u{FF}\u{FF}\u{0}\nendstream"
         let appearance = "q 595 0 0 842 0 0 cm /Im0 Do Q"
         let content = "BT /F1 12 Tf 72 720 Td (A stamped contract page) Tj ET"
-        let objects = [
+        return HandMadePDF.file(objects: [
             "<< /Type /Catalog /Pages 2 0 R >>",
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R /Annots [6 0 R] >>",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+            HandMadePDF.helvetica,
             "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream",
             "<< /Type /Annot /Subtype /Stamp /Rect [0 0 595 842] /F 4 /AP << /N 7 0 R >> >>",
             "<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Resources << /XObject << /Im0 8 0 R >> >> /Length \(appearance.utf8.count) >>\nstream\n\(appearance)\nendstream",
             image,
-        ]
-        // Latin-1 so that the image's bytes stay single bytes.
-        var pdf = Array("%PDF-1.4\n".utf8)
-        var offsets: [Int] = []
-        for (index, object) in objects.enumerated() {
-            offsets.append(pdf.count)
-            pdf += "\(index + 1) 0 obj\n\(object)\nendobj\n".unicodeScalars.map { UInt8($0.value) }
-        }
-        let xref = pdf.count
-        var table = "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
-        for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
-        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        return pdf + Array(table.utf8)
+        ])
     }
 
     @Test func annotationImagesAreNotInPopplersMapping() throws {

@@ -90,31 +90,3 @@ import Testing
         #expect(try await Self.cut(loose) == nil)
     }
 }
-
-/// PDFs written byte by byte, for content streams cairo would never write.
-enum HandMadePDF {
-    /// One US Letter page drawing `content` with font `/F1` (Helvetica unless given).
-    static let helvetica = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-
-    static func onePage(content: String, font: String = helvetica) -> [UInt8] {
-        let stream = Array(content.utf8)
-        let objects = [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
-            "<< /Length \(stream.count) >>\nstream\n\(content)\nendstream",
-            font,
-        ]
-        var bytes = Array("%PDF-1.4\n".utf8)
-        var offsets: [Int] = []
-        for (index, object) in objects.enumerated() {
-            offsets.append(bytes.count)
-            bytes += Array("\(index + 1) 0 obj\n\(object)\nendobj\n".utf8)
-        }
-        let xref = bytes.count
-        var table = "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
-        for offset in offsets { table += String(format: "%010d 00000 n \n", offset) }
-        table += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
-        return bytes + Array(table.utf8)
-    }
-}
