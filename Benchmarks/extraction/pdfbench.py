@@ -156,6 +156,32 @@ def quality(lector, files):
     return rows
 
 
+def parent_peak_rss(lector, files, mode):
+    """The `lector extract` process's own peak RSS (VmHWM; its children are other processes) per file,
+    in MiB, in the mode's heaviest form: JSON with words for text, images to disk for render."""
+    rows = []
+    for path in files:
+        out = tempfile.mkdtemp(prefix="lector-bench-rss-")
+        try:
+            extra = ["--json", "--words"] if mode == "extraction" else ["--vision", "all", "--images", out]
+            process = subprocess.Popen([lector, "extract", *extra, path], stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+            peak = 0
+            while process.poll() is None:
+                try:
+                    status = Path(f"/proc/{process.pid}/status").read_text()
+                    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+                    if match:
+                        peak = max(peak, int(match.group(1)))
+                except OSError:
+                    pass
+                time.sleep(0.005)
+            rows.append((Path(path).name, peak / 1024))
+        finally:
+            shutil.rmtree(out, ignore_errors=True)
+    return rows
+
+
 def main():
     if len(sys.argv) != 3 or sys.argv[1] not in ("extraction", "render"):
         sys.exit("usage: pdfbench.py extraction|render DIR")
@@ -215,6 +241,10 @@ def main():
             result["quality_f1_min"] = round(min(scores), 4)
             result["quality_f1_mean"] = round(sum(scores) / len(scores), 4)
             result["quality_files_below_0_97"] = sum(1 for s in scores if s < 0.97)
+    memory = parent_peak_rss(lector, files, mode)
+    name, peak = max(memory, key=lambda r: r[1])
+    print(f"\nparent process peak RSS: at most {peak:.0f} MiB ({name}); goal < 300 MiB")
+    result["lector_parent_peak_rss_mib"] = round(peak, 1)
     print("RESULT " + json.dumps(result, sort_keys=True))
 
 
