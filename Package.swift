@@ -181,7 +181,7 @@ let package = Package(
         .target(
             name: "LectorTestSupport",
             dependencies: [
-                "LectorCore", "LectorDB", "LectorSchema",
+                "LectorCore", "LectorDB", "LectorSchema", "LectorAnalysis", "LectorEngine",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

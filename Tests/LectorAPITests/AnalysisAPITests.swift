@@ -18,20 +18,9 @@ import Testing
 /// the metrics the run left behind.
 @Suite("HTTP API: analysis and metrics")
 struct AnalysisAPITests {
-    static let lawQuote = "This Agreement is governed by the laws of England and Wales"
-    static let answer = """
-        {"document": {"title": "Mutual Non-Disclosure Agreement", "type": "nda", "parties": [], "governing_law": "England and Wales",
-          "currency": null, "total_value": null},
-         "findings": {"governing_law": {"presence": "present", "value": "England and Wales", "normalized": null,
-          "pages": [1], "quotes": [{"page": 1, "text": "\(lawQuote)"}], "confidence": 0.9, "risk": "low",
-          "risk_rationale": "A neutral choice."}}}
-        """
-
-    static var profile: AnalysisProfile {
-        AnalysisProfile(
-            name: "test", promptVersion: "test/1", categories: FindingCategory.all.filter { $0.key == "governing_law" },
-            reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: 32_768)
-    }
+    static let lawQuote = NDAFixture.lawQuote
+    static let answer = NDAFixture.answer
+    static var profile: AnalysisProfile { NDAFixture.profile }
 
     @Test func uploadRunFindingsAndMetrics() async throws {
         let nda = try await SampleContracts.bytes(SampleContracts.nda)

@@ -14,22 +14,9 @@ import Testing
 /// deterministic fake engine: submit, worker, findings in SQL.
 @Suite("Submit and analyze end to end (fake engine)")
 struct AnalyzeJobTests {
-    static let lawQuote = "This Agreement is governed by the laws of England and Wales"
-
-    /// The answer a model gives when it reads the NDA: one finding with a quote from its page 1.
-    static let answer = """
-        {"document": {"title": "Mutual Non-Disclosure Agreement", "type": "nda", "parties": [], "governing_law": "England and Wales",
-          "currency": null, "total_value": null},
-         "findings": {"governing_law": {"presence": "present", "value": "England and Wales", "normalized": null,
-          "pages": [1], "quotes": [{"page": 1, "text": "\(lawQuote)"}], "confidence": 0.9, "risk": "low",
-          "risk_rationale": "A neutral choice."}}}
-        """
-
-    static var profile: AnalysisProfile {
-        AnalysisProfile(
-            name: "test", promptVersion: "test/1", categories: FindingCategory.all.filter { $0.key == "governing_law" },
-            reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: 32_768)
-    }
+    static let lawQuote = NDAFixture.lawQuote
+    static let answer = NDAFixture.answer
+    static var profile: AnalysisProfile { NDAFixture.profile }
 
     @Test func submitWorkAndQuery() async throws {
         let folder = try await SampleContracts.makeFolder()
