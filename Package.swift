@@ -181,7 +181,8 @@ let package = Package(
         .target(
             name: "LectorTestSupport",
             dependencies: [
-                "LectorCore", "LectorDB", "LectorSchema", "LectorAnalysis", "LectorEngine",
+                "LectorCore", "LectorDB", "LectorSchema", "LectorAnalysis", "LectorEngine", "LectorFakeEngine", "LectorPDF",
+                "LectorQueue", "LectorService",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -84,34 +84,8 @@ struct AnalysisAPITests {
 
     /// Runs one worker with the analyze job until no job is left open.
     static func work(database: PostgresClient, reply: @escaping @Sendable (FakeRequest) async -> FakeReply) async throws {
-        let logger = TestDatabase.logger
-        let queue = JobQueue(client: database, logger: logger)
-        try await FakeEngine.withRunning(handler: reply) { engine in
-            let configuration = EngineConfiguration(
-                url: engine.baseURL, dialect: .vllm,
-                retry: LectorEngine.RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
-            try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
-                var handlers = JobHandlers()
-                AnalyzeJob(
-                    database: database, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
-                    engine: engineClient, engineDialect: "vllm", profiles: ["test": Self.profile]
-                ).register(in: &handlers)
-                let worker = Worker(queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 1), logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await worker.run() }
-                    let deadline = ContinuousClock.now + .seconds(120)
-                    while ContinuousClock.now < deadline {
-                        let open = try await database.query(
-                            "SELECT count(*) AS n FROM lector.jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')"
-                        ).one().decode("n", as: Int.self)
-                        if open == 0 { break }
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
-                    worker.shutdown()
-                    try await group.waitForAll()
-                }
-            }
-        }
+        try await FakeEngineWorker.run(
+            database: database, profiles: [Self.profile], concurrency: 1, maxAttempts: 3, seconds: 120, reply: reply)
     }
 }
 

@@ -60,33 +60,9 @@ enum BatchTestSupport {
     /// Runs an in-process worker with the analyze handler against a fake engine answering `answer` until
     /// no analyze job is left open (or two minutes pass).
     static func work(client: PostgresClient, profiles: [AnalysisProfile], answer: String) async throws {
-        let logger = TestDatabase.logger
-        let queue = JobQueue(client: client, logger: logger)
-        try await FakeEngine.withRunning(handler: { request in
-            request.path.hasSuffix("/chat/completions")
-                ? FakeResponses.completion(dialect: .vllm, answer: answer) : await FakeScript(dialect: .vllm).handler(request)
-        }) { engine in
-            let configuration = EngineConfiguration(
-                url: engine.baseURL, dialect: .vllm,
-                retry: LectorEngine.RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
-            try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
-                var handlers = JobHandlers()
-                AnalyzeJob(
-                    database: client, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
-                    engine: engineClient, engineDialect: "vllm",
-                    profiles: Dictionary(uniqueKeysWithValues: profiles.map { ($0.name, $0) })
-                ).register(in: &handlers)
-                let worker = Worker(queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 3), logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await worker.run() }
-                    _ = try await eventually(180) {
-                        try await count(
-                            client, "SELECT count(*) AS n FROM lector.jobs WHERE kind = 'analyze' AND state NOT IN ('completed', 'failed', 'cancelled')") == 0
-                    }
-                    worker.shutdown()
-                    try await group.waitForAll()
-                }
-            }
-        }
+        try await FakeEngineWorker.run(
+            database: client, profiles: profiles,
+            whileOpen: "kind = 'analyze' AND state NOT IN ('completed', 'failed', 'cancelled')"
+        ) { _ in FakeResponses.completion(dialect: .vllm, answer: answer) }
     }
 }

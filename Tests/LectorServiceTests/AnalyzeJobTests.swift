@@ -46,7 +46,7 @@ struct AnalyzeJobTests {
                 try await submitter.submit(bytes: nda, filename: "nda.pdf", tenant: "bad tenant", profile: "test")
             }
 
-            try await Self.work(client: client, queue: queue, until: "state NOT IN ('completed', 'failed')") { _ in
+            try await Self.work(client: client, until: "state NOT IN ('completed', 'failed')") { _ in
                 FakeResponses.completion(dialect: .vllm, answer: Self.answer)
             }
 
@@ -116,7 +116,7 @@ struct AnalyzeJobTests {
             let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("mutual-nda-northwind-harbor.pdf")))
             let job = try await Submitter(database: client, queue: queue).submit(bytes: bytes, filename: "nda.pdf", profile: "test")
             // The engine answers 503 to everything: after the client's own retries the job is rescheduled.
-            try await Self.work(client: client, queue: queue, until: "state <> 'retryable'") { _ in
+            try await Self.work(client: client, until: "state <> 'retryable'") { _ in
                 .json(503, ["error": ["code": 503, "message": "Loading model", "type": "unavailable_error"]])
             }
             let retryable = try await client.query(
@@ -127,7 +127,7 @@ struct AnalyzeJobTests {
 
             // The engine is back but answers nonsense: retried once with feedback, then failed with the reason.
             try await client.query("UPDATE lector.jobs SET run_at = now() WHERE id = $1", job.jobID)
-            try await Self.work(client: client, queue: queue, until: "state NOT IN ('failed')") { _ in
+            try await Self.work(client: client, until: "state NOT IN ('failed')") { _ in
                 FakeResponses.completion(dialect: .vllm, answer: #"{"document": {}, "findings": {"governing_law": {"presence": "maybe"}}}"#)
             }
             let failed = try await client.query(
@@ -141,38 +141,9 @@ struct AnalyzeJobTests {
     /// Runs a worker with the analyze job against a fake engine answering `reply`, until no job matches
     /// `open` (a condition on lector.jobs), at most two minutes.
     static func work(
-        client: PostgresClient, queue: JobQueue, until open: String,
+        client: PostgresClient, until open: String,
         reply: @escaping @Sendable (FakeRequest) async -> FakeReply
     ) async throws {
-        let logger = TestDatabase.logger
-        try await FakeEngine.withRunning(handler: { request in
-            request.path.hasSuffix("/chat/completions") ? await reply(request) : await FakeScript(dialect: .vllm).handler(request)
-        }) { engine in
-            let configuration = EngineConfiguration(
-                url: engine.baseURL, dialect: .vllm,
-                retry: LectorEngine.RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
-            try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
-                var handlers = JobHandlers()
-                AnalyzeJob(
-                    database: client, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
-                    engine: engineClient, engineDialect: "vllm", profiles: ["test": Self.profile]
-                ).register(in: &handlers)
-                let worker = Worker(
-                    queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 3), logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await worker.run() }
-                    let deadline = ContinuousClock.now + .seconds(120)
-                    while ContinuousClock.now < deadline {
-                        // `open` is a constant of this file, never input.
-                        let remaining = try await client.query("SELECT count(*) AS n FROM lector.jobs WHERE \(open)")
-                            .one().decode("n", as: Int.self)
-                        if remaining == 0 { break }
-                        try await Task.sleep(for: .milliseconds(100))
-                    }
-                    worker.shutdown()
-                    try await group.waitForAll()
-                }
-            }
-        }
+        try await FakeEngineWorker.run(database: client, profiles: [Self.profile], whileOpen: open, seconds: 120, reply: reply)
     }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import LectorAnalysis
+import LectorDB
+import LectorEngine
+import LectorFakeEngine
+import LectorPDF
+import LectorQueue
+import LectorService
+
+/// A real worker running the analyze job (real Poppler in children of the real binary) against a fake
+/// engine, for the tests that need a whole pipeline with answers they choose.
+public enum FakeEngineWorker {
+    /// Runs the worker until no job matches `open` (a condition on `lector.jobs`, a constant of the
+    /// calling test, never input), at most `seconds`, then shuts it down.
+    ///
+    /// `reply` answers the engine's chat completions; other requests (model listing) get what a vLLM
+    /// server answers.
+    public static func run(
+        database: PostgresClient, profiles: [AnalysisProfile], concurrency: Int = 3, maxAttempts: Int = 2,
+        whileOpen open: String = "state NOT IN ('completed', 'failed', 'cancelled')", seconds: Double = 180,
+        reply: @escaping @Sendable (FakeRequest) async -> FakeReply
+    ) async throws {
+        let logger = TestDatabase.logger
+        let queue = JobQueue(client: database, logger: logger)
+        try await FakeEngine.withRunning(handler: { request in
+            request.path.hasSuffix("/chat/completions") ? await reply(request) : await FakeScript(dialect: .vllm).handler(request)
+        }) { engine in
+            let configuration = EngineConfiguration(
+                url: engine.baseURL, dialect: .vllm,
+                retry: LectorEngine.RetryPolicy(
+                    maxAttempts: maxAttempts, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
+            try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
+                var handlers = JobHandlers()
+                AnalyzeJob(
+                    database: database, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
+                    engine: engineClient, engineDialect: "vllm",
+                    profiles: Dictionary(uniqueKeysWithValues: profiles.map { ($0.name, $0) })
+                ).register(in: &handlers)
+                let worker = Worker(
+                    queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: concurrency),
+                    logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await worker.run() }
+                    _ = try await eventually(seconds, every: .milliseconds(100)) {
+                        try await database.query("SELECT count(*) AS n FROM lector.jobs WHERE \(open)")
+                            .one().decode("n", as: Int.self) == 0
+                    }
+                    worker.shutdown()
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+}
