@@ -552,8 +552,6 @@ static int dropOffPageText(const char *bytes, size_t length, int first_page, int
         Ref *ref = catalog->getPageRef(number);
         if (!ref) return 0;
         pageUses[*ref]++;
-        Page *page = catalog->getPage(number);
-        if (!page) continue;
         Object pageObject = xref->fetch(*ref);
         if (!pageObject.isDict()) continue;
         Object contents = pageObject.dictLookupNF("Contents").copy();
