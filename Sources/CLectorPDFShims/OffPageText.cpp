@@ -21,7 +21,6 @@
 #include <XRef.h>
 #include <GlobalParams.h>
 #include <goo/GooString.h>
-#include <goo/gmem.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -34,7 +33,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -525,10 +523,9 @@ public:
 } // namespace
 
 static int dropOffPageText(const char *bytes, size_t length, int first_page, int last_page, unsigned char **out,
-                           size_t *out_length, size_t *dropped_bytes) {
+                           size_t *out_length) {
     *out = nullptr;
     *out_length = 0;
-    *dropped_bytes = 0;
     if (!globalParams) globalParams = std::make_unique<GlobalParams>();
     // The new contents; MemStream borrows them, so they outlive the document (declared before it).
     std::vector<std::unique_ptr<std::vector<char>>> replacements;
@@ -563,7 +560,7 @@ static int dropOffPageText(const char *bytes, size_t length, int first_page, int
             }
     }
 
-    size_t dropped = 0, keptTotal = 0;
+    size_t keptTotal = 0;
     int changed = 0;
     for (int number = first_page; number <= last_page; number++) {
         Ref pageRef = *catalog->getPageRef(number);
@@ -638,33 +635,30 @@ static int dropOffPageText(const char *bytes, size_t length, int first_page, int
         Ref newRef = xref->addIndirectObject(replacement);
         pageObject.dictSet("Contents", Object(newRef));
         xref->setModifiedObject(&pageObject, pageRef);
-        dropped += cut;
         changed++;
     }
     if (changed == 0 || reconstructed) return 0;
 
     MemoryOutStream output;
-    output.bytes.reserve(length + dropped / 2);
+    output.bytes.reserve(length + keptTotal + 65536); // the file, the new contents, objects and xref
     if (document.saveAs(&output, writeForceIncremental) != errNone) return 0;
     auto *buffer = static_cast<unsigned char *>(std::malloc(output.bytes.size()));
     if (!buffer) return 0;
     std::memcpy(buffer, output.bytes.data(), output.bytes.size());
     *out = buffer;
     *out_length = output.bytes.size();
-    *dropped_bytes = dropped;
     return changed;
 }
 
 extern "C" int lector_drop_off_page_text(const char *bytes, size_t length, int first_page, int last_page,
-                                         unsigned char **out, size_t *out_length, size_t *dropped_bytes) {
+                                         unsigned char **out, size_t *out_length) {
     // Nothing may unwind into Swift: out of memory (the child's address-space limit) means no cut.
     try {
-        return dropOffPageText(bytes, length, first_page, last_page, out, out_length, dropped_bytes);
+        return dropOffPageText(bytes, length, first_page, last_page, out, out_length);
     } catch (...) {
         if (*out) std::free(*out);
         *out = nullptr;
         *out_length = 0;
-        *dropped_bytes = 0;
         return 0;
     }
 }

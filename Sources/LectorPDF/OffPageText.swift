@@ -26,12 +26,11 @@ public enum OffPageText {
     public static func cut(_ bytes: [UInt8], pages: ClosedRange<Int>) -> Cut? {
         var out: UnsafeMutablePointer<UInt8>?
         var length = 0
-        var dropped = 0
         let changed = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 lector_drop_off_page_text(
                     chars.baseAddress, chars.count, Int32(clamping: pages.lowerBound),
-                    Int32(clamping: pages.upperBound), &out, &length, &dropped)
+                    Int32(clamping: pages.upperBound), &out, &length)
             }
         }
         guard changed > 0, let out else { return nil }

@@ -58,10 +58,10 @@ extern "C" {
 /// provably only show such text (see OffPageText.cpp). Poppler drops those characters anyway; cutting
 /// them first spares it interpreting them. Returns the number of pages changed and, when that is more
 /// than 0, sets `*out`/`*out_length` to the whole file with an incremental update that replaces their
-/// contents (a malloc'ed buffer the caller frees with free()) and `*dropped_bytes` to the content bytes
-/// cut. Returns 0 and leaves `*out` NULL when nothing is worth cutting or anything is in doubt.
+/// contents (a malloc'ed buffer the caller frees with free()). Returns 0 and leaves `*out` NULL when
+/// nothing is worth cutting or anything is in doubt.
 int lector_drop_off_page_text(const char *bytes, size_t length, int first_page, int last_page,
-                              unsigned char **out, size_t *out_length, size_t *dropped_bytes);
+                              unsigned char **out, size_t *out_length);
 #ifdef __cplusplus
 }
 #endif
