@@ -142,8 +142,8 @@ public struct AnalyzeJob: Sendable {
         case .none: options.vision = .none
         }
         options.renderImages = profile.imagePolicy != .none
-        // Quote location uses page text; word boxes are not needed for analysis.
-        options.words = false
+        // Word boxes locate each grounded quote on its page (for highlighting it).
+        options.words = true
         return options
     }
 
@@ -153,7 +153,11 @@ public struct AnalyzeJob: Sendable {
             let picture = PageImage(bytes: rendered.bytes, mimeType: rendered.format == .png ? "image/png" : "image/jpeg")
             image = PageImageSource(width: rendered.width, height: rendered.height, load: { picture })
         }
-        return AnalysisPage(number: page.number, text: page.text, needsVision: page.needsVision, image: image)
+        let words = page.words.map { word in
+            AnalysisPage.Word(
+                text: word.text, box: QuoteBox(x1: word.box.x1, y1: word.box.y1, x2: word.box.x2, y2: word.box.y2))
+        }
+        return AnalysisPage(number: page.number, text: page.text, needsVision: page.needsVision, image: image, words: words)
     }
 
     /// Broken, encrypted or hostile documents fail at once; only an infrastructure hiccup is retried.
