@@ -44,7 +44,9 @@ struct DocumentText: Sendable {
             stream += mapped.scalars
             rawOffsets += mapped.sources
             let lines = boilerplate[index]
-            skippable += mapped.sources.map { source in lines.contains { $0.contains(Int(source)) } }
+            skippable += mapped.sources.enumerated().map { offset, source in
+                mapped.optional.contains(offset) || lines.contains { $0.contains(Int(source)) }
+            }
             pages.append(
                 Page(
                     number: page.number, raw: raws[index], streamStart: start, streamEnd: stream.count,
@@ -58,12 +60,25 @@ struct DocumentText: Sendable {
                 continue
             }
             let start = position
-            var hash = Self.seed
-            while position < stream.count, TextNormalizer.isWordScalar(stream[position]) {
+            var hash = Self.mix(Self.seed, stream[position])
+            position += 1
+            while position < stream.count, TextNormalizer.sameWord(stream[position - 1], stream[position]) {
                 hash = Self.mix(hash, stream[position])
                 position += 1
             }
             wordStarts[hash, default: []].append(Int32(start))
+            // "termi-\nnation" is also the word "termination".
+            if position + 1 < stream.count, stream[position] == "-", skippable[position],
+                TextNormalizer.sameWord(stream[position - 1], stream[position + 1])
+            {
+                var joined = hash
+                var next = position + 1
+                repeat {
+                    joined = Self.mix(joined, stream[next])
+                    next += 1
+                } while next < stream.count && TextNormalizer.sameWord(stream[next - 1], stream[next])
+                wordStarts[joined, default: []].append(Int32(start))
+            }
         }
         self.pages = pages
         self.stream = stream
@@ -90,8 +105,9 @@ struct DocumentText: Sendable {
                 continue
             }
             let start = position
-            var hash = seed
-            while position < text.count, TextNormalizer.isWordScalar(text[position]) {
+            var hash = mix(seed, text[position])
+            position += 1
+            while position < text.count, TextNormalizer.sameWord(text[position - 1], text[position]) {
                 hash = mix(hash, text[position])
                 position += 1
             }

@@ -26,8 +26,8 @@ public struct QuoteVerifier: Sendable {
     public static let approximateMinimumLetters = 20
     /// How far apart (in normalised characters) the parts of an elided quote may lie.
     static let elisionWindow = 2_000
-    /// How many windows an approximate match looks at.
-    static let approximateWindows = 48
+    /// How many windows an approximate match aligns (the places most of the quote's rare words agree on).
+    static let approximateWindows = 6
 
     /// A verifier over a document's pages (all of them, not only one request's).
     public init(pages: [AnalysisPage]) {
@@ -36,7 +36,7 @@ public struct QuoteVerifier: Sendable {
 
     /// Grounds one quote the model attributed to `page`.
     public func verify(_ text: String, page: Int?) -> VerifiedQuote {
-        let quote = TextNormalizer.normalized(Array(text.unicodeScalars)).scalars
+        let quote = Self.joinHyphens(TextNormalizer.normalized(Array(text.unicodeScalars)).scalars)
         let words = DocumentText.words(quote)
         let letters = words.reduce(0) { $0 + $1.range.count }
         guard words.count >= Self.minimumWords, letters >= Self.minimumLetters else {
@@ -52,6 +52,22 @@ public struct QuoteVerifier: Sendable {
             return grounded(text, ranges: [range], claimed: page, match: .approximate)
         }
         return VerifiedQuote(text: text, page: page, match: .notFound)
+    }
+
+    /// "non- exclusive" as "non-exclusive": a space after a hyphen between letters is a line break the
+    /// quote kept.
+    static func joinHyphens(_ quote: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(quote.count)
+        for (i, scalar) in quote.enumerated() {
+            if scalar == " ", i >= 2, quote[i - 1] == "-", TextNormalizer.isWordScalar(quote[i - 2]), i + 1 < quote.count,
+                quote[i + 1].properties.isLowercase
+            {
+                continue
+            }
+            out.append(scalar)
+        }
+        return out
     }
 
     private func grounded(_ text: String, ranges: [Range<Int>], claimed: Int?, match: QuoteMatch) -> VerifiedQuote {
@@ -88,8 +104,7 @@ public struct QuoteVerifier: Sendable {
                 if start < window.lowerBound { continue }
                 if start >= window.upperBound { break }
             }
-            guard start == 0 || !TextNormalizer.isWordScalar(document.stream[start - 1]) || !TextNormalizer.isWordScalar(quote[0])
-            else { continue }
+            guard start == 0 || !TextNormalizer.sameWord(document.stream[start - 1], quote[0]) else { continue }
             guard let ranges = match(quote, at: start) else { continue }
             if window != nil { return ranges }
             if page == nil || document.pages[document.pageIndex(at: start)].number == page { return ranges }
@@ -124,10 +139,22 @@ public struct QuoteVerifier: Sendable {
                     ranges.insert(segmentStart..<j, at: 0)
                     return true
                 }
+                // A space beside punctuation that one side has and the other lost: "(i) transfer" and
+                // "(i)transfer".
+                if quote[i] == " ", i > 0, i + 1 < quote.count, !TextNormalizer.sameWord(quote[i - 1], quote[i + 1]),
+                    !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i + 1])
+                {
+                    i += 1
+                    continue
+                }
+                if j < stream.count, stream[j] == " ", i > 0, !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i]) {
+                    j += 1
+                    continue
+                }
                 return false
             }
             // It ends on a word boundary.
-            if j < stream.count, TextNormalizer.isWordScalar(stream[j]), TextNormalizer.isWordScalar(quote[quote.count - 1]) {
+            if j < stream.count, TextNormalizer.sameWord(quote[quote.count - 1], stream[j]) {
                 return false
             }
             ranges.insert(segmentStart..<j, at: 0)
@@ -187,11 +214,19 @@ public struct QuoteVerifier: Sendable {
         return best
     }
 
+    static let omitted = Array("<omitted>".unicodeScalars)
+
     /// The parts of a normalised quote between ellipses; one part when it has none.
     static func elidedParts(_ quote: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
         var parts: [[Unicode.Scalar]] = [[]]
         var i = 0
         while i < quote.count {
+            // "<omitted>", as CUAD's annotators mark a gap.
+            if quote[i] == "<", quote[i...].starts(with: omitted) {
+                parts.append([])
+                i += omitted.count
+                continue
+            }
             var j = i
             if quote[j] == "[" { j += 1 }
             var dots = 0
@@ -220,25 +255,42 @@ public struct QuoteVerifier: Sendable {
     func approximate(_ quote: [Unicode.Scalar], words: [(range: Range<Int>, hash: UInt64)], near page: Int?) -> Range<Int>? {
         let letters = words.reduce(0) { $0 + $1.range.count }
         let budget = max(1, letters / 10)
-        let anchors = words.filter { document.occurrences(of: $0.hash) > 0 }
-            .sorted { document.occurrences(of: $0.hash) < document.occurrences(of: $1.hash) }.prefix(4)
-        var windows: [Range<Int>] = []
-        for anchor in anchors {
-            var starts = document.wordStarts[anchor.hash]!.map(Int.init)
-            if let page {
-                // The page named first.
-                starts.sort { (document.pages[document.pageIndex(at: $0)].number == page ? 0 : 1, $0)
-                    < (document.pages[document.pageIndex(at: $1)].number == page ? 0 : 1, $1) }
-            }
-            for start in starts.prefix(Self.approximateWindows) {
-                let low = max(0, start - anchor.range.lowerBound - 2 * budget)
-                let high = min(document.stream.count, low + quote.count + 4 * budget)
-                windows.append(low..<high)
+        // Where the quote's rarest words say it would start; the places most of them agree on are the
+        // windows worth aligning.
+        var seenHashes = Set<UInt64>()
+        let anchors = words.filter { document.occurrences(of: $0.hash) > 0 && seenHashes.insert($0.hash).inserted }
+            .sorted { document.occurrences(of: $0.hash) < document.occurrences(of: $1.hash) }.prefix(8)
+        var implied: [(start: Int, anchor: Int)] = []
+        for (index, anchor) in anchors.enumerated() {
+            for start in document.wordStarts[anchor.hash]!.prefix(512) {
+                implied.append((Int(start) - anchor.range.lowerBound, index))
             }
         }
+        implied.sort { $0.start < $1.start }
+        var clusters: [(low: Int, high: Int, score: Int, named: Bool)] = []
+        var first = 0
+        while first < implied.count {
+            var last = first
+            var agreeing = Set([implied[first].anchor])
+            while last + 1 < implied.count, implied[last + 1].start - implied[first].start <= 64 + 2 * budget {
+                last += 1
+                agreeing.insert(implied[last].anchor)
+            }
+            let low = max(0, implied[first].start)
+            let named = page.map { document.pages[document.pageIndex(at: min(low, document.stream.count - 1))].number == $0 } ?? false
+            clusters.append((low, implied[last].start, agreeing.count, named))
+            first = last + 1
+        }
+        let required = min(2, anchors.count)
+        let windows = clusters.filter { $0.score >= required }
+            .sorted { ($0.score, $0.named ? 1 : 0) > ($1.score, $1.named ? 1 : 0) }
+            .prefix(Self.approximateWindows)
+            .map { cluster in
+                max(0, cluster.low - 2 * budget)..<min(document.stream.count, cluster.high + quote.count + 4 * budget)
+            }
         var seen: [Range<Int>] = []
         var best: (range: Range<Int>, distance: Int, named: Bool)?
-        for window in windows.prefix(Self.approximateWindows) where !seen.contains(where: { $0.overlaps(window) }) {
+        for window in windows where !seen.contains(where: { $0.overlaps(window) }) {
             seen.append(window)
             let positions = window.filter { !document.skippable[$0] }
             let text = positions.map { document.stream[$0] }
@@ -246,12 +298,10 @@ public struct QuoteVerifier: Sendable {
             var lower = positions[hit.range.lowerBound]
             var upper = positions[hit.range.upperBound - 1] + 1
             // Whole words: a near match that starts or ends inside a word takes the whole word.
-            while lower > 0, TextNormalizer.isWordScalar(document.stream[lower - 1]), TextNormalizer.isWordScalar(document.stream[lower]) {
+            while lower > 0, TextNormalizer.sameWord(document.stream[lower - 1], document.stream[lower]) {
                 lower -= 1
             }
-            while upper < document.stream.count, TextNormalizer.isWordScalar(document.stream[upper - 1]),
-                TextNormalizer.isWordScalar(document.stream[upper])
-            {
+            while upper < document.stream.count, TextNormalizer.sameWord(document.stream[upper - 1], document.stream[upper]) {
                 upper += 1
             }
             let named = page.map { document.pages[document.pageIndex(at: lower)].number == $0 } ?? false

@@ -19,8 +19,9 @@ public enum TextNormalizer {
     /// The normalised form: mapped characters, words joined across hyphenated line breaks, lower case,
     /// runs of whitespace as one space, trimmed.
     public static func normalize(_ text: String) -> String {
+        let mapped = normalized(Array(text.unicodeScalars))
         var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: normalized(Array(text.unicodeScalars)).scalars)
+        for (index, scalar) in mapped.scalars.enumerated() where !mapped.optional.contains(index) { scalars.append(scalar) }
         return String(scalars)
     }
 
@@ -28,6 +29,9 @@ public enum TextNormalizer {
     struct Mapped {
         var scalars: [Unicode.Scalar] = []
         var sources: [Int32] = []
+        /// Offsets in `scalars` of hyphens at line ends before a lower-case letter: "termi-\nnation" and
+        /// "non-\nexclusive" both, so a quote may have the hyphen or not.
+        var optional: Set<Int> = []
     }
 
     /// Normalises `source`, treating the scalars at offsets in `skipped` as whitespace (running headers
@@ -58,6 +62,10 @@ public enum TextNormalizer {
                     j += 1
                 }
                 if sawNewline, j < source.count, source[j].properties.isLowercase {
+                    out.optional.insert(out.scalars.count)
+                    out.scalars.append("-")
+                    out.sources.append(Int32(truncatingIfNeeded: i))
+                    pendingSpace = false
                     i = j
                     continue
                 }
@@ -97,6 +105,17 @@ public enum TextNormalizer {
     /// Letters and digits only, lower-cased: what survives OCR-like noise in spacing and punctuation.
     public static func alphanumerics(_ normalized: String) -> [Unicode.Scalar] {
         normalized.unicodeScalars.filter(isWordScalar)
+    }
+
+    /// Whether `b` continues the word that `a` is in: both letters, or both digits. Letters and digits
+    /// touching ("13.1This", "Section2") are different words: extraction often loses the space there.
+    static func sameWord(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool {
+        guard isWordScalar(a), isWordScalar(b) else { return false }
+        return isDigit(a) == isDigit(b)
+    }
+
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? (scalar.value >= 48 && scalar.value <= 57) : scalar.properties.numericType != nil
     }
 
     /// Whether `scalar` belongs to a word: a letter, a mark or a digit.
