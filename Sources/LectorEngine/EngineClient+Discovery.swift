@@ -126,7 +126,7 @@ extension EngineClient {
                 status: Int(response.status.code), body: Array(buffer: body),
                 retryAfter: response.headers.first(name: "Retry-After"), server: response.headers.first(name: "Server"))
         } catch {
-            throw Self.transportError(error)
+            throw Self.transportError(error, beforeResponse: true)
         }
     }
 
