@@ -20,6 +20,10 @@ public struct PostgresConfiguration: Sendable {
     /// A database name that replaces the one in `connectionString` (for tools and tests that reach
     /// several databases of one server).
     public var databaseName: String?
+    /// When set, the server cancels any statement of these sessions that runs longer (`statement_timeout`,
+    /// as a default the connection string's own `options` replace): a worker's queue statements are short,
+    /// and one stuck behind a lock or a dying server should fail and be retried rather than hang.
+    public var statementTimeoutSeconds: Int?
 
     public init(
         connectionString: String = "", applicationName: String = "lector", connectTimeout: Int = 10,
@@ -30,6 +34,7 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.maxConnections = maxConnections
         self.databaseName = nil
+        self.statementTimeoutSeconds = nil
     }
 
     /// libpq keywords and values in order: Lector's defaults, then the connection string (expanded by
@@ -43,6 +48,10 @@ public struct PostgresConfiguration: Sendable {
         for (keyword, value) in Self.keepaliveDefaults {
             keywords.append(keyword)
             values.append(value)
+        }
+        if let statementTimeoutSeconds, statementTimeoutSeconds > 0 {
+            keywords.append("options")
+            values.append("-c statement_timeout=\(statementTimeoutSeconds)s")
         }
         if !connectionString.isEmpty {
             keywords.append("dbname")

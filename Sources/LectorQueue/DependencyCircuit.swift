@@ -1,4 +1,5 @@
 import Foundation
+import LectorCore
 import Logging
 import Metrics
 import Synchronization
@@ -137,16 +138,20 @@ public final class DependencyCircuit: Sendable {
             }
             do {
                 try await probe()
-                let closed = state.withLock { state -> Status? in
+                let closed = state.withLock { state -> (Status, TimeInterval)? in
                     guard !state.status.available else { return nil }
+                    let down = Date().timeIntervalSince(state.status.since)
                     state.status = Status(available: true, since: Date(), lastError: state.status.lastError, misconfigured: false)
                     state.closedAt = Date()
-                    return state.status
+                    return (state.status, down)
                 }
-                if let closed {
+                if let (status, down) = closed {
                     gauge.record(1)
-                    logger.info("\(name) available again: claiming resumed", metadata: ["dependency": "\(name)"])
-                    await onChange(closed)
+                    // At the outage's level: an operator who saw it start sees it end.
+                    logger.warning(
+                        "\(name) available again: claiming resumed",
+                        metadata: ["dependency": "\(name)", "dependency.down_seconds": "\(Int(saturating: down.rounded()) ?? 0)"])
+                    await onChange(status)
                 }
             } catch is CancellationError {
                 return

@@ -37,6 +37,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Delete completed and cancelled jobs this many days after they finished (0: never).")
     var pruneAfterDays = 7.0
     @Option(help: "Longest wait between probes of an unavailable engine, in seconds.") var engineProbeMaxSeconds = 60.0
+    @Option(help: "PostgreSQL cancels any statement of this worker that runs longer, in seconds (0: never).")
+    var statementTimeoutSeconds = 120
 
     func validate() throws {
         guard pruneAfterDays.isFinite, pruneAfterDays >= 0, pruneAfterDays <= 36_500 else {
@@ -51,6 +53,9 @@ struct WorkerCommand: AsyncParsableCommand {
             }
         }
         guard concurrency > 0, concurrency <= 10_000 else { throw ValidationError("--concurrency must be between 1 and 10000") }
+        guard statementTimeoutSeconds >= 0, statementTimeoutSeconds <= 86_400 else {
+            throw ValidationError("--statement-timeout-seconds must be between 0 and 86400")
+        }
     }
 
     func run() async throws {
@@ -61,7 +66,10 @@ struct WorkerCommand: AsyncParsableCommand {
         try await reportingErrors {
             let profiles = try profileOptions.loadAll()
             let engineConfiguration = try engineOptions.configuration()
-            try await global.withDatabase(logger: logger, maxConnections: concurrency + 3) { client in
+            try await global.withDatabase(
+                logger: logger, maxConnections: concurrency + 3,
+                statementTimeoutSeconds: statementTimeoutSeconds > 0 ? statementTimeoutSeconds : nil
+            ) { client in
                 try await EngineClient.withClient(configuration: engineConfiguration, logger: logger) { engine in
                     let backoff = DependencyCircuit.Backoff(base: 2, cap: engineProbeMaxSeconds)
                     let info = try await Self.discoverWaiting(engine, backoff: backoff, logger: logger)
