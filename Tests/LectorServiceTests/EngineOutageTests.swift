@@ -50,6 +50,45 @@ struct EngineOutageTests {
         }
     }
 
+    @Test func cancellingAJobMidRequestStopsTheEngineRequestAndFreesTheSlot() async throws {
+        let logger = TestDatabase.logger
+        // The engine takes every request and never answers (until the test ends).
+        try await FakeEngine.withRunning(handler: { request in
+            request.path.hasSuffix("/chat/completions") ? .stall : await FakeScript(dialect: .vllm).handler(request)
+        }) { engine in
+            try await TestDatabase.with { client, _ in
+                let queue = JobQueue(client: client, logger: logger)
+                let job = try await Submitter(database: client, queue: queue)
+                    .submit(bytes: try await SampleContracts.bytes(SampleContracts.nda), filename: "nda.pdf", profile: "test").jobID
+                let configuration = EngineConfiguration(
+                    url: engine.baseURL, model: FakeResponses.modelName(.vllm), dialect: .vllm)
+                try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
+                    var handlers = JobHandlers()
+                    AnalyzeJob(
+                        database: client, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
+                        engine: engineClient, engineDialect: "vllm", profiles: [NDAFixture.profile.name: NDAFixture.profile]
+                    ).register(in: &handlers)
+                    let worker = Worker(
+                        queue: queue, handlers: handlers,
+                        configuration: WorkerConfiguration(concurrency: 1, leaseSeconds: 600, heartbeatSeconds: 0.2),
+                        dependencies: [EngineHealth.circuit(engine: engineClient)], logger: logger)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await worker.run() }
+                        #expect(try await eventually(120) { !engine.chatRequests.isEmpty })
+                        try await queue.cancel(jobID: job)
+                        // The request would stall for an hour (the idle timeout is 5 minutes): only
+                        // cancelling it frees the one slot.
+                        #expect(try await eventually(120) { worker.runningCount == 0 })
+                        worker.shutdown()
+                        try await group.waitForAll()
+                    }
+                }
+                #expect(try await queue.job(id: job).state == .cancelled)
+                #expect(try await client.query("SELECT count(*) AS n FROM lector.analyses").one().decode("n", as: Int.self) == 0)
+            }
+        }
+    }
+
     // MARK: - Helpers
 
     static let answering: @Sendable (FakeRequest) async -> FakeReply = { request in
