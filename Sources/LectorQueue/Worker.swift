@@ -368,9 +368,19 @@ public final class Worker: Service, Sendable {
         // With a circuit, other workers may take the job at once (their engine may be reachable); without
         // one nothing stops this worker from claiming it straight back, so it waits a little.
         let wait = circuit == nil ? (unavailable.retryAfter ?? 30) : 0
+        // A job that takes its dependency down each time (a request that crashes the engine before it
+        // answers) would otherwise come back forever: past a bound, deferrals count as attempts.
+        let deferrals = (try? await queue.errors(jobID: job.id).count { $0.class == "dependency_unavailable" }) ?? 0
+        if deferrals >= Self.maxDeferralsPerJob {
+            return await settleFailure(
+                job, .retryable("\(unavailable.description) (deferred \(deferrals) times: counted as an attempt)"))
+        }
         return await settleFailure(
             job, JobFailure(.dependencyUnavailable(retryAfter: wait), reason: unavailable.description))
     }
+
+    /// Deferrals for an unavailable dependency one job gets without using attempts.
+    public static let maxDeferralsPerJob = 50
 
     private func settleFailure(_ job: Job, _ failure: JobFailure) async -> String {
         // A database outage while recording the failure: try until the lease would expire anyway, after

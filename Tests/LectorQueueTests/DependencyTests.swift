@@ -75,6 +75,36 @@ struct DependencyTests {
         }
     }
 
+    @Test func aJobThatKeepsTakingItsDependencyDownEventuallySpendsAttempts() async throws {
+        try await QueueTestDatabase.with { client, queue, _ in
+            var handlers = JobHandlers()
+            handlers.register("poison") { _ in
+                throw DependencyUnavailable(dependency: "engine", reason: "engine.unavailable: reset before an answer")
+            }
+            // The engine answers probes at once: it restarts after each crash this job causes.
+            let circuit = DependencyCircuit(name: "engine", backoff: .init(base: 0.01, cap: 0.02)) {}
+            let id = try await queue.enqueue(NewJob(kind: "poison", maxAttempts: 1)).id
+            try await client.query(
+                """
+                UPDATE lector.jobs SET errors = (
+                    SELECT jsonb_agg(jsonb_build_object('attempt', 0, 'at', now(), 'class', 'dependency_unavailable', 'error', 'x'))
+                    FROM generate_series(1, $1::integer))
+                """, [Worker.maxDeferralsPerJob - 1])
+            let worker = Worker(
+                queue: queue, handlers: handlers, configuration: WorkerConfiguration(concurrency: 1),
+                dependencies: [circuit], logger: QueueTestDatabase.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await worker.run() }
+                #expect(try await eventually(60) { try await queue.job(id: id).state == .failed })
+                worker.shutdown()
+                try await group.waitForAll()
+            }
+            let errors = try await queue.errors(jobID: id)
+            #expect(errors.count == Worker.maxDeferralsPerJob + 1)
+            #expect(errors.last?.class == "retryable" && errors.last?.error.contains("counted as an attempt") == true)
+        }
+    }
+
     @Test func cancellingARunningJobStopsItsHandlerAndFreesTheSlot() async throws {
         try await QueueTestDatabase.with { client, queue, _ in
             let stopped = Mutex(false)
