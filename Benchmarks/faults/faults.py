@@ -26,7 +26,8 @@ parser.add_argument("--root", required=True)
 parser.add_argument("--short", action="store_true", help="outages of 15 s instead of 3 and 10 min")
 parser.add_argument("--outage-seconds", help="comma-separated outage lengths in seconds")
 parser.add_argument("--documents", type=int, default=10, help="documents per outage scenario (3 samples + corpus)")
-parser.add_argument("--scenarios", default="outage,retry-after", help="comma-separated: outage, retry-after")
+parser.add_argument("--scenarios", default="outage,retry-after,cancel",
+                    help="comma-separated: outage, retry-after, cancel")
 parser.add_argument("--concurrency", type=int, default=4)
 args = parser.parse_args()
 
@@ -91,11 +92,12 @@ def fresh_database(label, folder):
 
 
 class FakeEngine:
-    def __init__(self, port=0, extra=()):
+    def __init__(self, port=0, extra=(), service_ms=50):
         self.log_path = os.path.join(tmp, f"fake-{time.monotonic_ns()}.log")
         log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [fake_engine, "--port", str(port), "--slots", "4", "--service-ms", "50", "--answer-file", answer, *extra],
+            [fake_engine, "--port", str(port), "--slots", "4", "--service-ms", str(service_ms), "--answer-file", answer,
+             *extra],
             stdout=log, stderr=subprocess.STDOUT)
         processes.append(self.process)
         self.port = None
@@ -227,6 +229,36 @@ def retry_after(value, shown):
     return label, result
 
 
+def cancel_mid_request():
+    """A job cancelled while its engine request is in flight: its work stops at the next heartbeat."""
+    label = "cancel-mid-request"
+    say(f"{label}: 3 documents, each engine request held 20 s; one job cancelled while its request runs")
+    url = fresh_database("cancel", documents_folder(3, label))
+    expected = int(psql(url, "SELECT count(*) FROM lector.jobs"))
+    engine = FakeEngine(service_ms=20_000)
+    log_path = os.path.join(tmp, f"worker-{label}.log")
+    worker = start_worker(url, engine.url, label, probe_max=5)
+    # Extraction of the samples takes well under a second; then every job waits for the engine.
+    wait_until(lambda: int(psql(url, "SELECT count(*) FROM lector.jobs WHERE state = 'running'")) == expected, 120)
+    time.sleep(3)
+    victim = psql(url, "SELECT min(id) FROM lector.jobs WHERE state = 'running'")
+    cancelled_at = time.monotonic()
+    subprocess.run([lector, "cancel", victim, "--database-url", url], check=True, capture_output=True)
+    stopped = wait_until(lambda: "leases lost; stopping their jobs" in open(log_path).read(), 120, 0.1)
+    stopped_s = round(time.monotonic() - cancelled_at, 2) if stopped else None
+    wait_until(lambda: worker.poll() is not None
+               or int(psql(url, "SELECT count(*) FROM lector.jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')")) == 0,
+               300)
+    analyses = int(psql(url, f"SELECT count(*) FROM lector.analyses WHERE job_id = {int(victim)}"))
+    cancelled = int(psql(url, "SELECT count(*) FROM lector.jobs WHERE state = 'cancelled'"))
+    # The cancelled job is accounted for: neither lost nor expected to complete.
+    result = finish({"url": url, "stopped_after_cancel_s": stopped_s, "cancelled_job_analyses": analyses,
+                     "cancelled": cancelled}, expected - cancelled, worker)
+    result["ok"] = result["ok"] and stopped_s is not None and analyses == 0 and cancelled == 1
+    engine.kill()
+    return label, result
+
+
 answer = os.path.join(tmp, "answer.json")
 with open(answer, "w") as out:
     subprocess.run([sys.executable, os.path.join(args.root, "Benchmarks/pipeline/answer.py"),
@@ -247,6 +279,9 @@ try:
                              (http_date, "http-date")]:
             name, result = retry_after(value, shown)
             scenarios[name] = result
+    if "cancel" in wanted:
+        name, result = cancel_mid_request()
+        scenarios[name] = result
 finally:
     for process in processes:
         if process.poll() is None:
@@ -261,7 +296,10 @@ finally:
 
 print(f'{"scenario":22} {"completed":>9} {"failed":>6} {"duplicated":>10} {"lost":>4} {"alive":>5}  note')
 for name, r in scenarios.items():
-    if "outage_s" in r:
+    if "stopped_after_cancel_s" in r:
+        note = (f'cancelled job stopped {r["stopped_after_cancel_s"]} s after lector cancel (heartbeat 10 s), '
+                f'{r["cancelled_job_analyses"]} analyses for it; the others completed')
+    elif "outage_s" in r:
         note = (f'recovered {r["recovery_s"]} s after the engine returned; {r["deferrals"]} jobs given back, '
                 f'max attempt {r["max_attempt"]}; status: {r["status_during_outage"] or "-"}')
     else:
