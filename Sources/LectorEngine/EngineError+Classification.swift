@@ -34,8 +34,8 @@ extension EngineError {
         if isOverflow && (400..<500).contains(status) {
             return EngineError(
                 .contextOverflow, status: status, engineType: engineType, parameter: parameter,
-                promptTokens: error["n_prompt_tokens"]?.intValue,
-                contextTokens: error["n_ctx"]?.intValue,
+                promptTokens: error["n_prompt_tokens"]?.countValue,
+                contextTokens: error["n_ctx"]?.countValue,
                 detail: "the prompt does not fit the engine's context")
         }
         // llama.cpp without a projector: 500 "image input is not supported"; vLLM with a text-only

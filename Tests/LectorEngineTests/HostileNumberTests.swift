@@ -46,6 +46,23 @@ struct HostileNumberTests {
         }
     }
 
+    @Test("token counts from the engine are clamped to 0 ... 10^12", arguments: [
+        // 1e300 is no integer Lector reads from JSON: counted as 0 rather than trusted.
+        (-5.0, 0), (1e300, 0), (12.0, 12), (8e15, 1_000_000_000_000),
+    ] as [(Double, Int)])
+    func hostileUsage(reported: Double, expected: Int) async throws {
+        let body: JSONValue = [
+            "id": "x", "object": "chat.completion", "model": "m",
+            "choices": [["index": 0, "message": ["role": "assistant", "content": #"{"answer":"no"}"#], "finish_reason": "stop"]],
+            "usage": ["prompt_tokens": .number(reported), "completion_tokens": .number(reported), "total_tokens": 0],
+        ]
+        let script = FakeScript(dialect: .vllm, otherwise: .json(200, body))
+        try await withFakeEngine(script, dialect: .vllm, model: "m") { _, client in
+            let usage = try #require(try await client.complete(sampleRequest()).usage)
+            #expect(usage.promptTokens == expected && usage.completionTokens == expected)
+        }
+    }
+
     @Test("Duration from seconds, clamped", arguments: [
         (Double.infinity, Duration.seconds(600)), (-Double.infinity, .zero), (1e999, .seconds(600)), (-1, .zero),
         (1.0005, .milliseconds(1001)), (Double.greatestFiniteMagnitude, .seconds(600)),
