@@ -15,6 +15,7 @@ public enum LectorSchema {
         migration(31, "0031_batch_tenancy.sql", PackageResources._031_batch_tenancy_sql),
         migration(40, "0040_eval.sql", PackageResources._040_eval_sql),
         migration(50, "0050_grounding.sql", PackageResources._050_grounding_sql),
+        migration(70, "0070_dependency_health.sql", PackageResources._070_dependency_health_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {

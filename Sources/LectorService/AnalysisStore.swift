@@ -49,6 +49,10 @@ public struct AnalysisStore: Sendable {
 
     public init() {}
 
+    /// A value for an `integer` column: PostgreSQL refuses anything beyond 32 bits (SQLSTATE 22003) and
+    /// would fail the whole fenced completion for a timing.
+    static func integerColumn(_ value: Int) -> Int { Int(Int32(clamping: value)) }
+
     /// Writes `result`; run it inside the transaction that completes the job.
     public func write(_ result: AnalysisResult, context: Context, on connection: PostgresConnection) async throws -> Written {
         let inserted = try await connection.query(
@@ -67,7 +71,8 @@ public struct AnalysisStore: Sendable {
                 result.reasoningEffort ?? "default", try PostgresJSON(encoding: result.plan),
                 try PostgresJSON(encoding: result.facts), Int64(result.usage.promptTokens),
                 Int64(result.usage.completionTokens), result.usage.cachedPromptTokens.map(Int64.init), context.costUSD,
-                context.extractMilliseconds, result.engineMilliseconds, context.startedAt,
+                context.extractMilliseconds.map(Self.integerColumn), Self.integerColumn(result.engineMilliseconds),
+                context.startedAt,
             ])
         guard let row = inserted.first else {
             let existing = try await connection.query(
