@@ -214,6 +214,42 @@ struct QuoteVerifierTests {
         #expect(boxes == [words[2].box.union(words[3].box), words[4].box.union(words[5].box)])
     }
 
+    /// What extraction does to text that a quote may or may not reproduce.
+    static let extracted = QuoteVerifier(pages: [
+        AnalysisPage(number: 1, text: """
+            13.1This Agreement shall be governed by the laws of England.
+            Licensor grants a non-
+            exclusive licence, which the Licensee may termi-
+            nate on notice, and Customer agrees not to:
+            (i)transfer, assign or sublicense its rights.
+            """)
+    ])
+
+    @Test("extraction's quirks are normalised away", arguments: [
+        // A clause number glued to the first word.
+        "This Agreement shall be governed by the laws of England",
+        // A line-end hyphen: kept, dropped, or kept with the line break as a space.
+        "Licensor grants a non-exclusive licence",
+        "Licensor grants a nonexclusive licence",
+        "Licensor grants a non- exclusive licence",
+        "which the Licensee may terminate on notice",
+        // A space beside punctuation that extraction lost.
+        "Customer agrees not to: (i) transfer, assign or sublicense its rights",
+        // CUAD's annotators' gap marker.
+        "This Agreement shall be<omitted>laws of England",
+    ])
+    func extractionQuirks(quote: String) {
+        #expect(Self.extracted.verify(quote, page: 1).verified)
+    }
+
+    @Test("but a glued number is still a number: '13.1This' does not verify '3.1This'")
+    func gluedNumbers() {
+        #expect(!Self.extracted.verify("3.1This Agreement shall be governed by the laws of England", page: 1).verified)
+        #expect(!Self.extracted.verify("Licensor grants an exclusive licence, which the Licensee", page: 1).verified)
+        // An elision over "non-exclusive" hides a negation.
+        #expect(!Self.extracted.verify("This Agreement shall be governed<omitted>licence, which the Licensee may terminate", page: 1).verified)
+    }
+
     @Test("normalisation")
     func normalizer() {
         #expect(TextNormalizer.normalize("  Con\u{FB01}dential  \n Infor-\n  mation\u{2019}s \u{201C}X\u{201D} ") == "confidential information's \"x\"")
