@@ -53,31 +53,16 @@ struct DocumentText: Sendable {
                     words: Self.align(page.words, in: raws[index])))
         }
         var wordStarts: [UInt64: [Int32]] = [:]
-        var position = 0
-        while position < stream.count {
-            guard TextNormalizer.isWordScalar(stream[position]) else {
-                position += 1
-                continue
-            }
-            let start = position
-            var hash = Self.mix(Self.seed, stream[position])
-            position += 1
-            while position < stream.count, TextNormalizer.sameWord(stream[position - 1], stream[position]) {
-                hash = Self.mix(hash, stream[position])
-                position += 1
-            }
-            wordStarts[hash, default: []].append(Int32(start))
+        let words = Self.words(stream)
+        for (index, word) in words.enumerated() {
+            wordStarts[word.hash, default: []].append(Int32(word.range.lowerBound))
             // "termi-\nnation" is also the word "termination".
-            if position + 1 < stream.count, stream[position] == "-", skippable[position],
-                TextNormalizer.sameWord(stream[position - 1], stream[position + 1])
+            let after = word.range.upperBound
+            if index + 1 < words.count, after < stream.count, stream[after] == "-", skippable[after],
+                words[index + 1].range.lowerBound == after + 1
             {
-                var joined = hash
-                var next = position + 1
-                repeat {
-                    joined = Self.mix(joined, stream[next])
-                    next += 1
-                } while next < stream.count && TextNormalizer.sameWord(stream[next - 1], stream[next])
-                wordStarts[joined, default: []].append(Int32(start))
+                let joined = stream[words[index + 1].range].reduce(word.hash, Self.mix)
+                wordStarts[joined, default: []].append(Int32(word.range.lowerBound))
             }
         }
         self.pages = pages
