@@ -14,6 +14,7 @@ public enum LectorSchema {
         migration(30, "0030_tenancy.sql", PackageResources._030_tenancy_sql),
         migration(31, "0031_batch_tenancy.sql", PackageResources._031_batch_tenancy_sql),
         migration(40, "0040_eval.sql", PackageResources._040_eval_sql),
+        migration(60, "0060_tenancy_deny.sql", PackageResources._060_tenancy_deny_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {
