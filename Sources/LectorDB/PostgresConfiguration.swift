@@ -18,6 +18,10 @@ public struct PostgresConfiguration: Sendable {
     /// A database name that replaces the one in `connectionString` (for tools and tests that reach
     /// several databases of one server).
     public var databaseName: String?
+    /// A role name that replaces the one in `connectionString` (for work that must run as a role of
+    /// its own, such as a batch's query source running as a tenant's reader). libpq finds its
+    /// credentials as usual: `.pgpass`, a client certificate, the server's trust or peer rules.
+    public var userName: String?
 
     public init(
         connectionString: String = "", applicationName: String = "lector", connectTimeout: Int = 10,
@@ -28,6 +32,7 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.maxConnections = maxConnections
         self.databaseName = nil
+        self.userName = nil
     }
 
     /// libpq keywords and values in order: Lector's defaults, then the connection string (expanded by
@@ -42,6 +47,10 @@ public struct PostgresConfiguration: Sendable {
         if let databaseName {
             keywords.append("dbname")
             values.append(databaseName)
+        }
+        if let userName {
+            keywords.append("user")
+            values.append(userName)
         }
         return (keywords, values)
     }
