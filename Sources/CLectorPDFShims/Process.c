@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CLectorPDFShims.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -15,6 +16,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +56,7 @@ struct spawn_request {
     int fds[3];
     int isolation;
     const char *scratch;
+    const char *const *readable;
     const struct sock_fprog *filter;
     int max_fd;
     // Written by the child before it execs or exits; read by the parent after clone returns
@@ -96,15 +99,17 @@ static const struct sock_fprog child_program = {
 };
 #endif
 
-// No writes anywhere but beneath `scratch` (when given), and, where the kernel speaks Landlock ABI 4 or
-// later, no TCP at all, no abstract Unix sockets and no signals outside the sandbox. A Landlock domain
-// also keeps the child from ptrace and /proc/PID/mem of processes outside it (its parent).
-static int restrict_files(const char *scratch) {
+// Reading and executing only beneath `readable` (the loader's and Poppler's files), no writes anywhere
+// but beneath `scratch` (when given), and, where the kernel speaks Landlock ABI 4 or later, no TCP at
+// all, no abstract Unix sockets and no signals outside the sandbox. A Landlock domain also keeps the
+// child from ptrace and /proc/PID/mem, environ and the like of processes outside it (its parent).
+static int restrict_files(const char *scratch, const char *const *readable) {
     long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
     if (abi < 1) return -1;
     struct lector_landlock_ruleset_attr attr;
     memset(&attr, 0, sizeof attr);
-    attr.handled_access_fs = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR
+    const uint64_t read_rights = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR;
+    attr.handled_access_fs = read_rights | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR
         | LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR
         | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO
         | LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
@@ -131,6 +136,17 @@ static int restrict_files(const char *scratch) {
             close(ruleset);
             return -1;
         }
+        close(beneath.parent_fd);
+    }
+    for (const char *const *path = readable; path != NULL && *path != NULL; path++) {
+        struct landlock_path_beneath_attr beneath;
+        struct stat facts;
+        beneath.parent_fd = open(*path, O_PATH | O_CLOEXEC);
+        if (beneath.parent_fd < 0) continue;  // not on this machine: nothing to allow
+        // A rule on a file may only name rights that apply to files.
+        beneath.allowed_access = fstat(beneath.parent_fd, &facts) == 0 && S_ISDIR(facts.st_mode)
+            ? read_rights : (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE);
+        (void)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
         close(beneath.parent_fd);
     }
     int status = (int)syscall(SYS_landlock_restrict_self, ruleset, 0);
@@ -172,7 +188,7 @@ static int start_child(void *argument) {
         && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         missing |= request->isolation & (LECTOR_ISOLATE_FILES | LECTOR_ISOLATE_SYSCALLS);
     } else {
-        if ((request->isolation & LECTOR_ISOLATE_FILES) && restrict_files(request->scratch) != 0) {
+        if ((request->isolation & LECTOR_ISOLATE_FILES) && restrict_files(request->scratch, request->readable) != 0) {
             missing |= LECTOR_ISOLATE_FILES;
         }
         if (request->isolation & LECTOR_ISOLATE_SYSCALLS) {
@@ -197,7 +213,8 @@ failed:
 }
 
 int lector_spawn_isolated(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
-                          int stderr_fd, int isolation, const char *scratch, pid_t *pid, int *missing) {
+                          int stderr_fd, int isolation, const char *scratch, const char *const readable[], pid_t *pid,
+                          int *missing) {
     struct spawn_request request;
     memset(&request, 0, sizeof request);
     request.path = path;
@@ -208,6 +225,7 @@ int lector_spawn_isolated(const char *path, char *const argv[], char *const envp
     request.fds[2] = stderr_fd;
     request.isolation = isolation;
     request.scratch = scratch;
+    request.readable = readable;
 #ifdef LECTOR_AUDIT_ARCH
     request.filter = &child_program;
 #else
@@ -240,6 +258,59 @@ int lector_spawn_isolated(const char *path, char *const argv[], char *const envp
     *pid = child;
     *missing = request.missing;
     return 0;
+}
+
+int lector_elf_runpath(const char *path, char *buffer, size_t capacity) {
+    int result = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat facts;
+    if (fstat(fd, &facts) != 0 || facts.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+        close(fd);
+        return -1;
+    }
+    size_t size = (size_t)facts.st_size;
+    const unsigned char *file = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (file == MAP_FAILED) return -1;
+    const Elf64_Ehdr *header = (const Elf64_Ehdr *)file;
+    if (memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 || header->e_ident[EI_CLASS] != ELFCLASS64
+        || header->e_phoff + (uint64_t)header->e_phnum * sizeof(Elf64_Phdr) > size) {
+        goto done;
+    }
+    const Elf64_Phdr *segments = (const Elf64_Phdr *)(file + header->e_phoff);
+    const Elf64_Phdr *dynamic = NULL;
+    for (int i = 0; i < header->e_phnum; i++) {
+        if (segments[i].p_type == PT_DYNAMIC) dynamic = &segments[i];
+    }
+    if (dynamic == NULL || dynamic->p_offset + dynamic->p_filesz > size) goto done;
+    uint64_t strtab = 0, entry = UINT64_MAX;
+    for (const Elf64_Dyn *d = (const Elf64_Dyn *)(file + dynamic->p_offset);
+         (const unsigned char *)(d + 1) <= file + dynamic->p_offset + dynamic->p_filesz && d->d_tag != DT_NULL; d++) {
+        if (d->d_tag == DT_STRTAB) strtab = d->d_un.d_ptr;
+        if (d->d_tag == DT_RUNPATH || (d->d_tag == DT_RPATH && entry == UINT64_MAX)) entry = d->d_un.d_val;
+    }
+    if (entry == UINT64_MAX) {
+        if (capacity > 0) buffer[0] = '\0';
+        result = 0;
+        goto done;
+    }
+    // The string table's address is a virtual one: its file offset comes from the segment holding it.
+    for (int i = 0; i < header->e_phnum; i++) {
+        const Elf64_Phdr *load = &segments[i];
+        if (load->p_type != PT_LOAD || strtab < load->p_vaddr || strtab >= load->p_vaddr + load->p_filesz) continue;
+        uint64_t offset = strtab - load->p_vaddr + load->p_offset + entry;
+        if (offset >= size) break;
+        size_t length = strnlen((const char *)file + offset, size - offset);
+        if (length + 1 > capacity) break;
+        memcpy(buffer, file + offset, length);
+        buffer[length] = '\0';
+        result = 0;
+        break;
+    }
+done:
+    munmap((void *)file, size);
+    return result;
 }
 
 int lector_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }

@@ -40,8 +40,10 @@ extension SecurityTests {
             defer { close(stray) }
             let spawned: (pid: pid_t, missing: ChildIsolation.Layers)
             do {
+                // The probe's tools (ls, psql) are allowed on top of what an extraction child may run.
                 spawned = try ChildIsolation.spawn(
-                    executable: "/bin/bash", arguments: ["-c", script], stdin: input[0], stdout: output[1], stderr: output[1])
+                    executable: "/bin/bash", arguments: ["-c", script], stdin: input[0], stdout: output[1], stderr: output[1],
+                    alsoReadable: ["/bin", "/usr/bin"])
             } catch {
                 for fd in output + input { close(fd) }
                 throw error
@@ -118,10 +120,10 @@ extension SecurityTests {
         }
     }
 
-    /// The attack: a PDF that takes over Poppler in the extraction child reads its environment and
-    /// descriptors for secrets, connects to PostgreSQL (TCP and the Unix socket, where peer or trust
+    /// The attack: a PDF that takes over Poppler in the extraction child reads its environment,
+    /// descriptors, a secret file and its parent's environment for credentials, connects to PostgreSQL (TCP and the Unix socket, where peer or trust
     /// authentication would let it in), to a listener on loopback, signals its parent and writes a file.
-    /// It finds no secret and no stray descriptor, and every connection and the write are refused
+    /// It finds no secret and no stray descriptor, and every connection, read and write is refused
     /// (layers the kernel refuses are reported by the spawn and skipped here).
     @Test func compromisedPDFChildFindsNoSecretsAndCannotReachDatabaseNetworkOrDisk() async throws {
         let database = try #require(URLComponents(string: TestDatabase.serverURL))
@@ -133,6 +135,9 @@ extension SecurityTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let unix = try Listener(unixDirectory: directory.path, port: 5999)
         let written = directory.appendingPathComponent("stolen.txt").path
+        // A secret file of the worker's user (a .pgpass, the target of LECTOR_DATABASE_URL_FILE).
+        let secret = directory.appendingPathComponent("pgpass").path
+        try "127.0.0.1:5432:*:lector:hunter2\n".write(toFile: secret, atomically: true, encoding: .utf8)
         let psql = ["/usr/bin/psql", "/usr/lib/postgresql/15/bin/psql"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
         var script = """
@@ -142,6 +147,8 @@ extension SecurityTests {
             (exec 3<>/dev/tcp/127.0.0.1/\(tcp.port)) 2>/dev/null && echo "tcp connected" || echo "tcp refused"
             (exec 3<>/dev/tcp/\(dbHost)/\(dbPort)) 2>/dev/null && echo "database-tcp connected" || echo "database-tcp refused"
             (echo stolen > \(written)) 2>/dev/null && echo "write done" || echo "write refused"
+            (read -r line < \(secret) && echo "secret $line") 2>/dev/null || echo "secret refused"
+            (read -r line < /proc/$PPID/environ && echo "parent-environ read") 2>/dev/null || echo "parent-environ refused"
             kill -0 $PPID 2>/dev/null && echo "signal sent" || echo "signal refused"
             """
         if let psql {
@@ -175,6 +182,8 @@ extension SecurityTests {
         }
         if !probe.missing.contains(.files) {
             #expect(probe.values("write") == ["refused"])
+            #expect(probe.values("secret") == ["refused"], "\(probe.output)")
+            #expect(probe.values("parent-environ") == ["refused"], "\(probe.output)")
             #expect(!FileManager.default.fileExists(atPath: written))
             #expect(probe.values("signal") == ["refused"])
         }
