@@ -212,6 +212,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
+        // `Benchmarks/run grounding`: verified quotes against edited ones, beside the grounding shipped before.
+        .executableTarget(
+            name: "lector-grounding-bench",
+            dependencies: ["LectorAnalysis", "LectorPDF", "LectorEval"],
+            path: "Benchmarks/grounding/Sources",
+            swiftSettings: swiftSettings),
         // Drives the fake engine for `Benchmarks/run engine`: utilization and client overhead.
         .executableTarget(
             name: "lector-engine-bench",

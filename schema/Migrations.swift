@@ -14,7 +14,9 @@ public enum LectorSchema {
         migration(30, "0030_tenancy.sql", PackageResources._030_tenancy_sql),
         migration(31, "0031_batch_tenancy.sql", PackageResources._031_batch_tenancy_sql),
         migration(40, "0040_eval.sql", PackageResources._040_eval_sql),
-        migration(60, "0060_tenancy_deny.sql", PackageResources._060_tenancy_deny_sql),
+        migration(50, "0050_grounding.sql", PackageResources._050_grounding_sql),
+        migration(70, "0070_dependency_health.sql", PackageResources._070_dependency_health_sql),
+        migration(80, "0080_tenancy_deny.sql", PackageResources._080_tenancy_deny_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {

@@ -204,12 +204,33 @@ struct DocumentRoutes: Sendable {
             var risk: String?
             var riskRationale: String?
             var quotes: [Quote]
+            /// Whether the normalised value appears in a verified quote; nil without such a value.
+            var valueGrounded: Bool?
+            /// What contradicts itself in the finding (``GroundingFlag`` raw values).
+            var groundingFlags: [String]
         }
         struct Quote: Codable {
             var page: Int?
             var text: String
+            /// Only `exact` and `normalized` matches are verified.
             var verified: Bool
+            var match: String
             var pageCorrectedFrom: Int?
+            /// What the page says, for an approximate match.
+            var documentText: String?
+            var locations: [Location]
+        }
+        struct Location: Codable {
+            var page: Int
+            var start: Int
+            var end: Int
+            var boxes: [Box]
+        }
+        struct Box: Codable {
+            var x1: Double
+            var y1: Double
+            var x2: Double
+            var y2: Double
         }
     }
 
@@ -223,7 +244,8 @@ struct DocumentRoutes: Sendable {
             """
             SELECT analysis_id, profile, model, analysed_at, category, presence, value, value_date::text AS value_date,
                    value_duration, value_amount::float8 AS value_amount, value_currency, value_bool, pages,
-                   confidence::float8 AS confidence, risk, risk_rationale, quotes::text AS quotes
+                   confidence::float8 AS confidence, risk, risk_rationale, quotes::text AS quotes, value_grounded,
+                   grounding_flags
             FROM lector.latest_findings WHERE document_id = $1 AND tenant = $2 ORDER BY category
             """, id, tenant)
         guard let first = rows.first else {
@@ -247,7 +269,9 @@ struct DocumentRoutes: Sendable {
                     valueBool: try row.decode("value_bool", as: Bool?.self), pages: try row.decode("pages"),
                     confidence: try row.decode("confidence", as: Double?.self), risk: try row.decode("risk", as: String?.self),
                     riskRationale: try row.decode("risk_rationale", as: String?.self),
-                    quotes: try decoder.decode([Findings.Quote].self, from: Data(try row.decode("quotes", as: String.self).utf8)))
+                    quotes: try decoder.decode([Findings.Quote].self, from: Data(try row.decode("quotes", as: String.self).utf8)),
+                    valueGrounded: try row.decode("value_grounded", as: Bool?.self),
+                    groundingFlags: try row.decode("grounding_flags", as: [String].self))
             })
     }
 

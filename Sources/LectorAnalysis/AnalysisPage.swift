@@ -8,13 +8,28 @@ public struct AnalysisPage: Sendable {
     public var needsVision: Bool
     /// The rendered image, when the page can be rendered.
     public var image: PageImageSource?
+    /// The words of `text` in reading order with their boxes, for locating quotes on the page; may be
+    /// empty (then quotes are located by offsets only).
+    public var words: [Word]
 
     /// A page.
-    public init(number: Int, text: String, needsVision: Bool = false, image: PageImageSource? = nil) {
+    public init(number: Int, text: String, needsVision: Bool = false, image: PageImageSource? = nil, words: [Word] = []) {
         self.number = number
         self.text = text
         self.needsVision = needsVision
         self.image = image
+        self.words = words
+    }
+
+    /// A word of the page text and its box.
+    public struct Word: Sendable, Hashable {
+        public var text: String
+        public var box: QuoteBox
+
+        public init(text: String, box: QuoteBox) {
+            self.text = text
+            self.box = box
+        }
     }
 }
 

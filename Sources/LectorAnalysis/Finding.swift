@@ -55,33 +55,133 @@ public struct NormalizedValue: Sendable, Hashable, Codable {
 public struct VerifiedQuote: Sendable, Hashable, Codable {
     /// The quote as the model gave it.
     public var text: String
-    /// The page it is on: the page where it was found, else the page the model named.
+    /// The page it is on: the first page where it was found, else the page the model named.
     public var page: Int?
-    /// Whether the quote was found in the extracted text.
-    public var verified: Bool
-    /// How it was found: `exact`, `normalized`, `tolerant`, or nil when it was not.
-    public var match: QuoteMatch?
+    /// How the quote matched the page text; only ``QuoteMatch/exact`` and ``QuoteMatch/normalized`` are
+    /// verified.
+    public var match: QuoteMatch
     /// The page the model named, when the quote was found on another page.
     public var pageCorrectedFrom: Int?
+    /// For an approximate match, what the page itself says at that place (so a reader never takes the
+    /// model's wording for the contract's).
+    public var documentText: String?
+    /// Where the quote is: one span per page it covers (several when it crosses a page break), with
+    /// character offsets in the page text and the boxes of its lines. Empty when it was not found.
+    public var locations: [QuoteLocation]
 
     /// A quote.
-    public init(text: String, page: Int?, verified: Bool, match: QuoteMatch?, pageCorrectedFrom: Int? = nil) {
+    public init(
+        text: String, page: Int?, match: QuoteMatch, pageCorrectedFrom: Int? = nil, documentText: String? = nil,
+        locations: [QuoteLocation] = []
+    ) {
         self.text = text
         self.page = page
-        self.verified = verified
         self.match = match
         self.pageCorrectedFrom = pageCorrectedFrom
+        self.documentText = documentText
+        self.locations = locations
+    }
+
+    /// Whether the page says exactly this, up to meaning-preserving normalisation.
+    public var verified: Bool { match.isVerified }
+
+    enum CodingKeys: String, CodingKey {
+        case text, page, match, verified, locations
+        case pageCorrectedFrom = "page_corrected_from"
+        case documentText = "document_text"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        page = try container.decodeIfPresent(Int.self, forKey: .page)
+        match = try container.decode(QuoteMatch.self, forKey: .match)
+        pageCorrectedFrom = try container.decodeIfPresent(Int.self, forKey: .pageCorrectedFrom)
+        documentText = try container.decodeIfPresent(String.self, forKey: .documentText)
+        locations = try container.decodeIfPresent([QuoteLocation].self, forKey: .locations) ?? []
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encodeIfPresent(page, forKey: .page)
+        try container.encode(match, forKey: .match)
+        try container.encode(verified, forKey: .verified)
+        try container.encodeIfPresent(pageCorrectedFrom, forKey: .pageCorrectedFrom)
+        try container.encodeIfPresent(documentText, forKey: .documentText)
+        try container.encode(locations, forKey: .locations)
     }
 }
 
 /// How a quote matched the page text.
-public enum QuoteMatch: String, Sendable, Hashable, Codable {
-    /// Byte for byte.
+public enum QuoteMatch: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Byte for byte, on one page.
     case exact
-    /// After normalising whitespace, hyphenation, case, ligatures and quote marks.
+    /// After meaning-preserving normalisation only: whitespace, line-end hyphenation, ligatures, quote
+    /// marks and dashes, soft hyphens, Unicode compatibility forms, letter case; across a page break
+    /// (skipping running headers, footers and page numbers); or elided parts found in order.
     case normalized
-    /// Within a small edit distance (OCR-like noise).
-    case tolerant
+    /// Close to the page's text (OCR noise, a dropped comma) but not the same: never verified. The
+    /// quote's ``VerifiedQuote/documentText`` holds what the page says. A different digit, currency
+    /// sign, percent or negation is never approximate.
+    case approximate
+    /// Not in the document, or only with a meaning-changing difference.
+    case notFound = "not_found"
+    /// Too short to be attributed to one place (see ``QuoteVerifier/minimumWords``).
+    case tooShort = "too_short"
+
+    /// Whether the match is a verification: only `exact` and `normalized`.
+    public var isVerified: Bool { self == .exact || self == .normalized }
+}
+
+/// Where a quote lies on one page.
+public struct QuoteLocation: Sendable, Hashable, Codable {
+    /// The page, from 1.
+    public var page: Int
+    /// Offsets in the page text, in Unicode scalars (PostgreSQL characters): `substr(text, start + 1,
+    /// end - start)` is the passage.
+    public var start: Int
+    public var end: Int
+    /// One rectangle per line of the passage, in PDF points on the page as displayed, origin top left;
+    /// empty when the page's word boxes are not known.
+    public var boxes: [QuoteBox]
+
+    public init(page: Int, start: Int, end: Int, boxes: [QuoteBox] = []) {
+        self.page = page
+        self.start = start
+        self.end = end
+        self.boxes = boxes
+    }
+}
+
+/// A rectangle on a page, in PDF points as displayed (rotation applied), origin top left.
+public struct QuoteBox: Sendable, Hashable, Codable {
+    public var x1: Double
+    public var y1: Double
+    public var x2: Double
+    public var y2: Double
+
+    public init(x1: Double, y1: Double, x2: Double, y2: Double) {
+        self.x1 = x1
+        self.y1 = y1
+        self.x2 = x2
+        self.y2 = y2
+    }
+
+    /// The smallest rectangle holding both.
+    public func union(_ other: QuoteBox) -> QuoteBox {
+        QuoteBox(x1: min(x1, other.x1), y1: min(y1, other.y1), x2: max(x2, other.x2), y2: max(y2, other.y2))
+    }
+}
+
+/// Something in a finding that contradicts itself, for a reviewer to look at first.
+public enum GroundingFlag: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The clause is said to be present, but no quote was verified.
+    case presentWithoutVerifiedQuote = "present_without_verified_quote"
+    /// The clause is said to be absent, yet quotes were given.
+    case absentWithQuotes = "absent_with_quotes"
+    /// The normalised value (a date, an amount, a duration) appears in none of the verified quotes.
+    case valueNotInQuotes = "value_not_in_quotes"
 }
 
 /// One category's answer for a document, grounded and merged.
@@ -104,6 +204,11 @@ public struct Finding: Sendable, Hashable, Codable {
     public var risk: RiskLevel
     /// One line on why.
     public var riskRationale: String?
+    /// Whether the normalised date, amount or duration appears in a verified quote; nil when the finding
+    /// has no such value. Set by ``assessGrounding()``.
+    public var valueGrounded: Bool?
+    /// What contradicts itself in this finding. Set by ``assessGrounding()``.
+    public var flags: [GroundingFlag] = []
 
     /// A finding.
     public init(
@@ -121,8 +226,19 @@ public struct Finding: Sendable, Hashable, Codable {
         self.riskRationale = riskRationale
     }
 
-    /// Quotes found in the text.
+    /// Quotes verified in the text.
     public var verifiedQuoteCount: Int { quotes.count(where: \.verified) }
+
+    /// Sets ``valueGrounded`` and ``flags`` from the presence, the value and the quotes' matches.
+    public mutating func assessGrounding() {
+        let verified = quotes.filter(\.verified).map(\.text)
+        valueGrounded = presence == .present ? ValueGrounding.isGrounded(normalized, in: verified) : nil
+        var flags: [GroundingFlag] = []
+        if presence == .present, verified.isEmpty { flags.append(.presentWithoutVerifiedQuote) }
+        if presence == .absent, !quotes.isEmpty { flags.append(.absentWithQuotes) }
+        if valueGrounded == false { flags.append(.valueNotInQuotes) }
+        self.flags = flags
+    }
 }
 
 /// A party to the contract and its role (licensor, customer, supplier, ...).

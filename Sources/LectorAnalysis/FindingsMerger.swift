@@ -31,12 +31,14 @@ public enum FindingsMerger {
             var pages = Set(raw.pages)
             for quote in quotes {
                 if let from = quote.pageCorrectedFrom { pages.remove(from) }
-                if let page = quote.page, quote.verified { pages.insert(page) }
+                if quote.verified { pages.formUnion(quote.locations.map(\.page)) }
             }
-            return Finding(
+            var finding = Finding(
                 category: category.key, presence: raw.presence, value: raw.value,
                 normalized: raw.normalized ?? NormalizedValue(), pages: pages.sorted(), quotes: quotes,
                 confidence: raw.confidence, risk: raw.risk, riskRationale: raw.riskRationale)
+            finding.assessGrounding()
+            return finding
         }
     }
 
@@ -63,7 +65,7 @@ public enum FindingsMerger {
                 for other in candidates where other.presence == .present && other != best {
                     for quote in other.quotes where seen.insert(QuoteKey(quote)).inserted {
                         best.quotes.append(quote)
-                        if quote.verified, let page = quote.page { pages.insert(page) }
+                        if quote.verified { pages.formUnion(quote.locations.map(\.page)) }
                     }
                     if other.risk > best.risk {
                         best.risk = other.risk
@@ -74,6 +76,7 @@ public enum FindingsMerger {
                 // Verified quotes first: a reader sees the supported ones before the flagged ones.
                 best.quotes = best.quotes.filter(\.verified) + best.quotes.filter { !$0.verified }
             }
+            best.assessGrounding()
             findings.append(best)
         }
         return (reconcile(ordered.map(\.document)), findings)

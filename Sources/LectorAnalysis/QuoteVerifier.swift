@@ -1,96 +1,354 @@
-/// Checks quotes against the extracted page text (DESIGN §8, grounding).
+/// Grounds quotes in the extracted page text (DESIGN §8): `verified` means the page says exactly that.
 ///
-/// A quote is searched exactly, then normalised (``TextNormalizer``), then on letters and digits only,
-/// first on the page the model named and then on every other page; a quote found on another page gets
-/// that page, and the page the model named is kept. Last, a tolerant match (edit distance up to a tenth
-/// of the quote's letters, for OCR-like noise) is tried on the named page and its neighbours. A quote
-/// found nowhere is returned unverified, never dropped.
+/// A quote is first normalised (``TextNormalizer``: meaning-preserving steps only) and looked up in the
+/// whole document, starting on a word boundary and ending on one; it may run over a page break and pass
+/// over running headers, footers and page numbers there. Found byte for byte on one page it is
+/// ``QuoteMatch/exact``, else ``QuoteMatch/normalized``. An elided quote ("…", "[...]") matches when its
+/// parts follow each other within a short window and nothing skipped between them negates. A repeated
+/// phrase is attributed to the page the model named when it occurs there.
+///
+/// Failing that, a quote of at least ``approximateMinimumLetters`` letters is aligned with the text near
+/// its rarest words; within a tenth of its letters of edits, and with the same digits, currency and
+/// percent signs and negations (``MeaningGuard``), it is ``QuoteMatch/approximate``: never verified, and
+/// the page's own text is kept beside it. Everything else is ``QuoteMatch/notFound``; quotes shorter than
+/// ``minimumWords`` words or ``minimumLetters`` letters are ``QuoteMatch/tooShort``.
+///
+/// The document is indexed once (``init(pages:)``); a lookup costs the occurrences of the quote's first
+/// word and, for approximate matches, a bounded number of windows around its rarest words.
 public struct QuoteVerifier: Sendable {
-    struct IndexedPage: Sendable {
-        var number: Int
-        var raw: String
-        var normalized: String
-        var alphanumerics: [Unicode.Scalar]
-    }
+    let document: DocumentText
 
-    let pages: [IndexedPage]
-
-    /// The shortest quote (in letters and digits) that may match tolerantly: shorter ones would match
-    /// by chance.
-    static let tolerantMinimum = 20
+    /// Quotes shorter than this many words could come from anywhere.
+    public static let minimumWords = 3
+    /// Quotes with fewer letters and digits than this could come from anywhere.
+    public static let minimumLetters = 15
+    /// The shortest quote that may match approximately: shorter ones would match by chance.
+    public static let approximateMinimumLetters = 20
+    /// How far apart (in normalised characters) the parts of an elided quote may lie.
+    static let elisionWindow = 2_000
+    /// How many windows an approximate match aligns (the places most of the quote's rare words agree on).
+    static let approximateWindows = 6
 
     /// A verifier over a document's pages (all of them, not only one request's).
     public init(pages: [AnalysisPage]) {
-        self.pages = pages.map { page in
-            let normalized = TextNormalizer.normalize(page.text)
-            return IndexedPage(
-                number: page.number, raw: page.text, normalized: normalized,
-                alphanumerics: TextNormalizer.alphanumerics(normalized))
-        }
+        document = DocumentText(pages: pages)
     }
 
-    /// Verifies one quote the model attributed to `page`.
+    /// Grounds one quote the model attributed to `page`.
     public func verify(_ text: String, page: Int?) -> VerifiedQuote {
-        let normalized = TextNormalizer.normalize(text)
-        let letters = TextNormalizer.alphanumerics(normalized)
-        guard !letters.isEmpty else { return VerifiedQuote(text: text, page: page, verified: false, match: nil) }
-        let ordered = pages.filter { $0.number == page } + pages.filter { $0.number != page }
-        let levels: [(QuoteMatch, (IndexedPage) -> Bool)] = [
-            (.exact, { $0.raw.contains(text) }),
-            (.normalized, { $0.normalized.contains(normalized) }),
-            (.tolerant, { Self.contains($0.alphanumerics, letters) }),
-        ]
-        for (match, test) in levels {
-            if let hit = ordered.first(where: test) { return found(text, on: hit.number, claimed: page, match: match) }
+        let quote = Self.joinHyphens(TextNormalizer.normalized(Array(text.unicodeScalars)).scalars)
+        let words = DocumentText.words(quote)
+        let letters = words.reduce(0) { $0 + $1.range.count }
+        guard words.count >= Self.minimumWords, letters >= Self.minimumLetters else {
+            return VerifiedQuote(text: text, page: page, match: .tooShort)
         }
-        if letters.count >= Self.tolerantMinimum {
-            let budget = max(1, letters.count / 10)
-            let nearby = ordered.filter { candidate in page.map { abs(candidate.number - $0) <= 1 } ?? true }
-            if let hit = nearby.first(where: { Self.approximatelyContains($0.alphanumerics, letters, maxEdits: budget) }) {
-                return found(text, on: hit.number, claimed: page, match: .tolerant)
+        if let ranges = find(quote, near: page) {
+            return grounded(text, ranges: ranges, claimed: page, match: isExact(text, ranges) ? .exact : .normalized)
+        }
+        if let ranges = findElided(quote, near: page) {
+            return grounded(text, ranges: ranges, claimed: page, match: .normalized)
+        }
+        if letters >= Self.approximateMinimumLetters, let range = approximate(quote, words: words, near: page) {
+            return grounded(text, ranges: [range], claimed: page, match: .approximate)
+        }
+        return VerifiedQuote(text: text, page: page, match: .notFound)
+    }
+
+    /// "non- exclusive" as "non-exclusive": a space after a hyphen between letters is a line break the
+    /// quote kept.
+    static func joinHyphens(_ quote: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(quote.count)
+        for (i, scalar) in quote.enumerated() {
+            if scalar == " ", i >= 2, quote[i - 1] == "-", TextNormalizer.isWordScalar(quote[i - 2]), i + 1 < quote.count,
+                quote[i + 1].properties.isLowercase
+            {
+                continue
+            }
+            out.append(scalar)
+        }
+        return out
+    }
+
+    private func grounded(_ text: String, ranges: [Range<Int>], claimed: Int?, match: QuoteMatch) -> VerifiedQuote {
+        let locations = document.locations(ranges)
+        let first = locations.first?.page ?? claimed
+        let corrected = claimed.flatMap { claimed in locations.contains { $0.page == claimed } ? nil : claimed }
+        return VerifiedQuote(
+            text: text, page: corrected == nil ? (claimed ?? first) : first, match: match, pageCorrectedFrom: corrected,
+            documentText: match == .approximate ? document.rawText(ranges) : nil, locations: locations)
+    }
+
+    /// Whether the quote is the page's text byte for byte (one stretch of one page).
+    private func isExact(_ text: String, _ ranges: [Range<Int>]) -> Bool {
+        guard ranges.count == 1, let range = ranges.first, !range.isEmpty else { return false }
+        let first = document.rawOffsets[range.lowerBound]
+        let last = document.rawOffsets[range.upperBound - 1]
+        guard first >= 0, last >= 0 else { return false }
+        let page = document.pages[document.pageIndex(at: range.lowerBound)]
+        guard document.pageIndex(at: range.upperBound - 1) == document.pageIndex(at: range.lowerBound) else { return false }
+        let trimmed = text.unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }
+        return page.raw[Int(first)...Int(last)].elementsEqual(trimmed.reversed())
+    }
+
+    // MARK: Normalised matches
+
+    /// The stream ranges where `quote` occurs on word boundaries, preferring the page named.
+    func find(_ quote: [Unicode.Scalar], near page: Int?, within window: Range<Int>? = nil) -> [Range<Int>]? {
+        guard let anchor = DocumentText.words(quote).first, let starts = document.wordStarts[anchor.hash] else { return nil }
+        var best: [Range<Int>]?
+        for wordStart in starts {
+            let start = Int(wordStart) - anchor.range.lowerBound
+            guard start >= 0 else { continue }
+            if let window {
+                if start < window.lowerBound { continue }
+                if start >= window.upperBound { break }
+            }
+            guard start == 0 || !TextNormalizer.sameWord(document.stream[start - 1], quote[0]) else { continue }
+            guard let ranges = match(quote, at: start) else { continue }
+            if window != nil { return ranges }
+            if page == nil || document.pages[document.pageIndex(at: start)].number == page { return ranges }
+            if best == nil { best = ranges }
+        }
+        return best
+    }
+
+    /// Matches `quote` at stream position `start`, passing over skippable lines where the quote does not
+    /// continue into them; the stream ranges it covers, or nil.
+    func match(_ quote: [Unicode.Scalar], at start: Int) -> [Range<Int>]? {
+        let stream = document.stream
+        var ranges: [Range<Int>] = []
+        func step(_ i: Int, _ j: Int, _ segmentStart: Int, _ depth: Int) -> Bool {
+            var i = i
+            var j = j
+            while i < quote.count {
+                if j < stream.count, stream[j] == quote[i] {
+                    // A skippable line begins here: the quote may leave it out or quote it.
+                    if document.skippable[j], j == 0 || !document.skippable[j - 1], depth < 8,
+                        skip(from: j).map({ step(i, $0, $0, depth + 1) }) == true
+                    {
+                        ranges.insert(segmentStart..<j, at: 0)
+                        return true
+                    }
+                    i += 1
+                    j += 1
+                    continue
+                }
+                // The quote leaves out what the stream has here: a running header, footer or page number.
+                if depth < 8, let resume = skip(from: j), step(i, resume, resume, depth + 1) {
+                    ranges.insert(segmentStart..<j, at: 0)
+                    return true
+                }
+                // A space beside punctuation that one side has and the other lost: "(i) transfer" and
+                // "(i)transfer".
+                if quote[i] == " ", i > 0, i + 1 < quote.count, !TextNormalizer.sameWord(quote[i - 1], quote[i + 1]),
+                    !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i + 1])
+                {
+                    i += 1
+                    continue
+                }
+                if j < stream.count, stream[j] == " ", i > 0, !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i]) {
+                    j += 1
+                    continue
+                }
+                return false
+            }
+            // It ends on a word boundary.
+            if j < stream.count, TextNormalizer.sameWord(quote[quote.count - 1], stream[j]) {
+                return false
+            }
+            ranges.insert(segmentStart..<j, at: 0)
+            return true
+        }
+        guard step(0, start, start, 0) else { return nil }
+        return ranges.filter { !$0.isEmpty }
+    }
+
+    /// Where the stream goes on after the skippable stretch that starts at `position` (or after the space
+    /// there), and the space that follows it; nil when none starts there.
+    private func skip(from position: Int) -> Int? {
+        let stream = document.stream
+        let skippable = document.skippable
+        var j = position
+        if j + 1 < stream.count, stream[j] == " ", skippable[j + 1] { j += 1 }
+        guard j < stream.count, skippable[j] else { return nil }
+        while j < stream.count {
+            if skippable[j] {
+                j += 1
+            } else if stream[j] == " ", j + 1 < stream.count, skippable[j + 1] {
+                j += 1
+            } else {
+                break
             }
         }
-        return VerifiedQuote(text: text, page: page, verified: false, match: nil)
+        if j < stream.count, stream[j] == " " { j += 1 }
+        return j
     }
 
-    private func found(_ text: String, on number: Int, claimed: Int?, match: QuoteMatch) -> VerifiedQuote {
-        VerifiedQuote(
-            text: text, page: number, verified: true, match: match,
-            pageCorrectedFrom: claimed.flatMap { $0 == number ? nil : $0 })
+    // MARK: Elided quotes
+
+    /// Matches a quote whose parts are separated by "..." or "[...]".
+    func findElided(_ quote: [Unicode.Scalar], near page: Int?) -> [Range<Int>]? {
+        let parts = Self.elidedParts(quote)
+        guard parts.count >= 2 else { return nil }
+        guard let anchor = DocumentText.words(parts[0]).first, let firstStarts = document.wordStarts[anchor.hash] else { return nil }
+        var best: [Range<Int>]?
+        for wordStart in firstStarts {
+            let start = Int(wordStart) - anchor.range.lowerBound
+            guard start >= 0, var ranges = match(parts[0], at: start) else { continue }
+            var complete = true
+            for part in parts.dropFirst() {
+                let from = ranges.last!.upperBound
+                guard let next = find(part, near: nil, within: from..<(from + Self.elisionWindow)),
+                    MeaningGuard.signature(document.stream[from..<next.first!.lowerBound]).negations.isEmpty
+                else {
+                    complete = false
+                    break
+                }
+                ranges += next
+            }
+            guard complete else { continue }
+            if page == nil || document.pages[document.pageIndex(at: start)].number == page { return ranges }
+            if best == nil { best = ranges }
+        }
+        return best
     }
 
-    static func contains(_ haystack: [Unicode.Scalar], _ needle: [Unicode.Scalar]) -> Bool {
-        guard needle.count <= haystack.count else { return false }
-        let first = needle[0]
+    static let omitted = Array("<omitted>".unicodeScalars)
+
+    /// The parts of a normalised quote between ellipses; one part when it has none.
+    static func elidedParts(_ quote: [Unicode.Scalar]) -> [[Unicode.Scalar]] {
+        var parts: [[Unicode.Scalar]] = [[]]
         var i = 0
-        let last = haystack.count - needle.count
-        while i <= last {
-            if haystack[i] == first {
-                var j = 1
-                while j < needle.count, haystack[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return true }
+        while i < quote.count {
+            // "<omitted>", as CUAD's annotators mark a gap.
+            if quote[i] == "<", quote[i...].starts(with: omitted) {
+                parts.append([])
+                i += omitted.count
+                continue
             }
+            var j = i
+            if quote[j] == "[" { j += 1 }
+            var dots = 0
+            while j < quote.count, quote[j] == "." {
+                dots += 1
+                j += 1
+            }
+            if dots >= 3 {
+                if j < quote.count, quote[j] == "]" { j += 1 }
+                parts.append([])
+                i = j
+                continue
+            }
+            parts[parts.count - 1].append(quote[i])
             i += 1
         }
-        return false
+        return parts.map { part in
+            Array(part.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+        }.filter { !DocumentText.words($0).isEmpty }
     }
 
-    /// Whether `needle` occurs in `haystack` with at most `maxEdits` insertions, deletions or
-    /// substitutions (Sellers' approximate substring matching).
-    static func approximatelyContains(_ haystack: [Unicode.Scalar], _ needle: [Unicode.Scalar], maxEdits: Int) -> Bool {
+    // MARK: Approximate matches
+
+    /// The stream range closest to `quote` within a tenth of its letters of edits, near its rarest words,
+    /// that says the same thing (``MeaningGuard``); nil when there is none.
+    func approximate(_ quote: [Unicode.Scalar], words: [(range: Range<Int>, hash: UInt64)], near page: Int?) -> Range<Int>? {
+        let letters = words.reduce(0) { $0 + $1.range.count }
+        let budget = max(1, letters / 10)
+        // Where the quote's rarest words say it would start; the places most of them agree on are the
+        // windows worth aligning.
+        var seenHashes = Set<UInt64>()
+        let anchors = words.filter { document.occurrences(of: $0.hash) > 0 && seenHashes.insert($0.hash).inserted }
+            .sorted { document.occurrences(of: $0.hash) < document.occurrences(of: $1.hash) }.prefix(8)
+        var implied: [(start: Int, anchor: Int)] = []
+        for (index, anchor) in anchors.enumerated() {
+            for start in document.wordStarts[anchor.hash]!.prefix(512) {
+                implied.append((Int(start) - anchor.range.lowerBound, index))
+            }
+        }
+        implied.sort { $0.start < $1.start }
+        var clusters: [(low: Int, high: Int, score: Int, named: Bool)] = []
+        var first = 0
+        while first < implied.count {
+            var last = first
+            var agreeing = Set([implied[first].anchor])
+            while last + 1 < implied.count, implied[last + 1].start - implied[first].start <= 64 + 2 * budget {
+                last += 1
+                agreeing.insert(implied[last].anchor)
+            }
+            let low = max(0, implied[first].start)
+            let named = page.map { document.pages[document.pageIndex(at: min(low, document.stream.count - 1))].number == $0 } ?? false
+            clusters.append((low, implied[last].start, agreeing.count, named))
+            first = last + 1
+        }
+        let required = min(2, anchors.count)
+        let windows = clusters.filter { $0.score >= required }
+            .sorted { ($0.score, $0.named ? 1 : 0) > ($1.score, $1.named ? 1 : 0) }
+            .prefix(Self.approximateWindows)
+            .map { cluster in
+                max(0, cluster.low - 2 * budget)..<min(document.stream.count, cluster.high + quote.count + 4 * budget)
+            }
+        var seen: [Range<Int>] = []
+        var best: (range: Range<Int>, distance: Int, named: Bool)?
+        for window in windows where !seen.contains(where: { $0.overlaps(window) }) {
+            seen.append(window)
+            let positions = window.filter { !document.skippable[$0] }
+            let text = positions.map { document.stream[$0] }
+            guard let hit = Self.align(quote, in: text, maxEdits: budget) else { continue }
+            var lower = positions[hit.range.lowerBound]
+            var upper = positions[hit.range.upperBound - 1] + 1
+            // Whole words: a near match that starts or ends inside a word takes the whole word.
+            while lower > 0, TextNormalizer.sameWord(document.stream[lower - 1], document.stream[lower]) {
+                lower -= 1
+            }
+            while upper < document.stream.count, TextNormalizer.sameWord(document.stream[upper - 1], document.stream[upper]) {
+                upper += 1
+            }
+            let named = page.map { document.pages[document.pageIndex(at: lower)].number == $0 } ?? false
+            if let current = best, current.distance < hit.distance || (current.distance == hit.distance && (current.named || !named)) {
+                continue
+            }
+            best = (lower..<upper, hit.distance, named)
+        }
+        guard let best else { return nil }
+        let pageText = best.range.filter { !document.skippable[$0] }.map { document.stream[$0] }
+        return MeaningGuard.sameMeaning(quote, pageText) ? best.range : nil
+    }
+
+    /// The substring of `text` closest to `needle` by edit distance, if within `maxEdits` (Sellers'
+    /// approximate substring matching, keeping where each alignment starts).
+    static func align(_ needle: [Unicode.Scalar], in text: [Unicode.Scalar], maxEdits: Int) -> (range: Range<Int>, distance: Int)? {
         let m = needle.count
-        guard m > 0, haystack.count + maxEdits >= m else { return false }
+        guard m > 0, !text.isEmpty else { return nil }
         var previous = Array(0...m)
+        var previousStart = [Int](repeating: 0, count: m + 1)
         var current = [Int](repeating: 0, count: m + 1)
-        for character in haystack {
-            current[0] = 0  // a match may start anywhere in the haystack
+        var currentStart = [Int](repeating: 0, count: m + 1)
+        var best: (range: Range<Int>, distance: Int)?
+        for (i, character) in text.enumerated() {
+            current[0] = 0
+            currentStart[0] = i + 1
             for j in 1...m {
                 let substitution = previous[j - 1] + (needle[j - 1] == character ? 0 : 1)
-                current[j] = min(substitution, previous[j] + 1, current[j - 1] + 1)
+                let deletion = previous[j] + 1
+                let insertion = current[j - 1] + 1
+                if substitution <= deletion, substitution <= insertion {
+                    current[j] = substitution
+                    currentStart[j] = previousStart[j - 1]
+                } else if deletion <= insertion {
+                    current[j] = deletion
+                    currentStart[j] = previousStart[j]
+                } else {
+                    current[j] = insertion
+                    currentStart[j] = currentStart[j - 1]
+                }
             }
-            if current[m] <= maxEdits { return true }
+            if current[m] <= maxEdits, best == nil || current[m] < best!.distance, currentStart[m] <= i {
+                best = (currentStart[m]..<(i + 1), current[m])
+            }
             swap(&previous, &current)
+            swap(&previousStart, &currentStart)
         }
-        return false
+        return best
     }
 }

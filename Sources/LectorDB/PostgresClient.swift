@@ -155,7 +155,13 @@ public final class PostgresClient: Sendable {
     }
 
     private func release(_ connection: PostgresConnection) {
-        if connection.isBroken {
+        // A connection still inside a transaction (a body that escaped `withTransaction`'s rollback, a
+        // raw BEGIN) would hand the next caller its locks and half-done writes: dropped, which makes the
+        // server roll back.
+        if connection.isBroken || !connection.isIdle {
+            if !connection.isBroken {
+                logger.warning("dropping a connection returned inside a transaction")
+            }
             giveUpSlot()
             return
         }

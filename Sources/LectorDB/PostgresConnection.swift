@@ -126,6 +126,10 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Runs `body` between BEGIN and COMMIT; rolls back when it throws.
+    ///
+    /// A task cancelled after `body` returned but before COMMIT was sent rolls back and throws
+    /// `CancellationError`; whatever happens, the connection never stays inside the transaction (the
+    /// pool also refuses to keep one that is, see ``isIdle``).
     public func withTransaction<T: Sendable>(
         _ body: (PostgresConnection) async throws -> T
     ) async throws -> T {
@@ -133,6 +137,9 @@ public final class PostgresConnection: @unchecked Sendable {
         let value: T
         do {
             value = try await body(self)
+            // Cancellation that lands between the body and COMMIT: COMMIT would not even be sent
+            // (runCancellable checks first), leaving the transaction open on a pooled connection.
+            try Task.checkCancellation()
         } catch {
             if !isBroken {
                 // The original error matters more than a failed rollback; a connection that cannot roll
@@ -141,8 +148,22 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             throw error
         }
-        try await executeScript("COMMIT")
+        do {
+            try await executeScript("COMMIT")
+        } catch {
+            // A COMMIT that failed (cancelled on the wire, connection lost) may leave the session in an
+            // aborted transaction: end it, or mark the connection so the pool drops it.
+            if !isBroken, !isIdle {
+                try? await withoutCancellation { try await self.executeScript("ROLLBACK") }
+            }
+            throw error
+        }
         return value
+    }
+
+    /// Whether the session is outside any transaction and usable (libpq's own state; no round trip).
+    public var isIdle: Bool {
+        !isBroken && PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
     // MARK: - Blocking core (on the thread pool only)

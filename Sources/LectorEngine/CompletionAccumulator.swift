@@ -58,11 +58,11 @@ struct CompletionAccumulator {
         if let name = body["model"]?.stringValue { model = name }
         if let u = body["usage"], u != .null {
             let details = u["prompt_tokens_details"] ?? u["prompt_token_details"]
-            var cached = details?["cached_tokens"]?.intValue ?? u["num_cached_tokens"]?.intValue
+            var cached = details?["cached_tokens"]?.countValue ?? u["num_cached_tokens"]?.countValue
             // llama.cpp also reports its cache hits in timings.cache_n.
-            if cached == nil { cached = body["timings"]?["cache_n"]?.intValue }
+            if cached == nil { cached = body["timings"]?["cache_n"]?.countValue }
             usage = TokenUsage(
-                promptTokens: u["prompt_tokens"]?.intValue ?? 0, completionTokens: u["completion_tokens"]?.intValue ?? 0,
+                promptTokens: u["prompt_tokens"]?.countValue ?? 0, completionTokens: u["completion_tokens"]?.countValue ?? 0,
                 cachedPromptTokens: cached)
         }
     }

@@ -65,8 +65,8 @@ extension EngineClient {
             healthy: true, health: "ok", dialect: resolved, dialectDetected: configuredDialect == nil, models: ids,
             model: model)
         let entry = data.first { $0["id"]?.stringValue == model } ?? data.first
-        info.contextLength = entry?["max_model_len"]?.intValue ?? entry?["meta"]?["n_ctx"]?.intValue
-            ?? entry?["context_length"]?.intValue ?? entry?["max_context_length"]?.intValue
+        info.contextLength = entry?["max_model_len"]?.countValue ?? entry?["meta"]?["n_ctx"]?.countValue
+            ?? entry?["context_length"]?.countValue ?? entry?["max_context_length"]?.countValue
         if let modalities = entry?["architecture"]?["input_modalities"]?.arrayValue {
             info.imageInputAdvertised = modalities.contains("image")
         } else if let capabilities = entry?["capabilities"]?["vision"]?.boolValue {
@@ -89,8 +89,8 @@ extension EngineClient {
         if resolved == .llamacpp, let props = try? await get(url.root("/props")), props.status == 200,
             let json = try? JSONValue.parse(props.body)
         {
-            info.contextLength = json["default_generation_settings"]?["n_ctx"]?.intValue ?? info.contextLength
-            info.slots = json["total_slots"]?.intValue
+            info.contextLength = json["default_generation_settings"]?["n_ctx"]?.countValue ?? info.contextLength
+            info.slots = json["total_slots"]?.countValue
             if let vision = json["modalities"]?["vision"]?.boolValue { info.imageInputAdvertised = vision }
         }
         state.withLock { state in
@@ -126,7 +126,7 @@ extension EngineClient {
                 status: Int(response.status.code), body: Array(buffer: body),
                 retryAfter: response.headers.first(name: "Retry-After"), server: response.headers.first(name: "Server"))
         } catch {
-            throw Self.transportError(error)
+            throw Self.transportError(error, beforeResponse: true)
         }
     }
 

@@ -15,7 +15,7 @@ extension EngineClient {
         guard let fetched = try? await post(root: "/tokenize", json: body), fetched.status == 200,
             let json = try? JSONValue.parse(fetched.body)
         else { return TokenEstimate.textTokens(text) }
-        if let count = json["count"]?.intValue { return count }
+        if let count = json["count"]?.countValue { return count }
         if let tokens = json["tokens"]?.arrayValue { return tokens.count }
         return TokenEstimate.textTokens(text)
     }

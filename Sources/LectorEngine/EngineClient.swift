@@ -230,8 +230,14 @@ public final class EngineClient: Sendable {
         if stream { http.headers.add(name: "Accept", value: "text/event-stream") }
         http.body = .bytes(ByteBuffer(bytes: body))
         let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(configuration.requestTimeout))
+        let response: HTTPClientResponse
         do {
-            let response = try await self.http.execute(http, deadline: deadline, logger: logger)
+            response = try await self.http.execute(http, deadline: deadline, logger: logger)
+        } catch {
+            // Nothing of an answer arrived: refused, reset, unresolvable or silent before the head.
+            throw Self.transportError(error, beforeResponse: true)
+        }
+        do {
             guard response.status == .ok else {
                 let bytes = try await response.body.collect(upTo: 1 << 20)
                 throw EngineError.classify(
@@ -311,8 +317,16 @@ public final class EngineClient: Sendable {
         return headers
     }
 
-    /// Classifies a failure below HTTP: timeouts, refused and reset connections.
-    static func transportError(_ error: any Error) -> any Error {
+    /// Classifies a failure below HTTP: timeouts, refused and reset connections; `beforeResponse` says
+    /// that no byte of an answer had arrived.
+    static func transportError(_ error: any Error, beforeResponse: Bool = false) -> any Error {
+        let classified = transportErrorWithoutTiming(error)
+        guard var engineError = classified as? EngineError else { return classified }
+        engineError.beforeResponse = beforeResponse
+        return engineError
+    }
+
+    private static func transportErrorWithoutTiming(_ error: any Error) -> any Error {
         if error is CancellationError { return error }
         if let http = error as? HTTPClientError {
             switch http {

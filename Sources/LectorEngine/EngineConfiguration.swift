@@ -85,10 +85,13 @@ public struct EngineConfiguration: Sendable {
             ("LECTOR_ENGINE_IDLE_TIMEOUT", \EngineConfiguration.idleTimeout),
         ] {
             if let raw = Environment.value(name), !raw.isEmpty {
-                guard let seconds = Double(raw), seconds > 0 else {
-                    throw ConfigurationError(setting: name, reason: "must be a positive number of seconds")
+                // `inf` and `1e999` parse as Double; a week is more than any request needs.
+                guard let seconds = Double(raw), seconds > 0, seconds <= 604_800,
+                    let duration = Duration.seconds(clamping: seconds, to: 0.001...604_800)
+                else {
+                    throw ConfigurationError(setting: name, reason: "must be a positive number of seconds, at most 604800")
                 }
-                configuration[keyPath: keyPath] = .milliseconds(Int64(seconds * 1000))
+                configuration[keyPath: keyPath] = duration
             }
         }
         try configuration.validate()

@@ -34,8 +34,8 @@ extension EngineError {
         if isOverflow && (400..<500).contains(status) {
             return EngineError(
                 .contextOverflow, status: status, engineType: engineType, parameter: parameter,
-                promptTokens: error["n_prompt_tokens"]?.intValue,
-                contextTokens: error["n_ctx"]?.intValue,
+                promptTokens: error["n_prompt_tokens"]?.countValue,
+                contextTokens: error["n_ctx"]?.countValue,
                 detail: "the prompt does not fit the engine's context")
         }
         // llama.cpp without a projector: 500 "image input is not supported"; vLLM with a text-only
@@ -51,6 +51,16 @@ extension EngineError {
                     .unsupported, status: status, engineType: engineType, parameter: "image_url",
                     detail: "the engine's model does not take image input")
             }
+        }
+        // vLLM: 404 NotFoundError "The model `x` does not exist."; OpenAI: code model_not_found; Ollama-style
+        // servers: "model 'x' not found".
+        let modelMissing =
+            codeText == "model_not_found" || type == "NotFoundError"
+            || (message.contains("model") && (message.contains("does not exist") || message.contains("not found")))
+        if modelMissing && (status == 404 || status == 400) {
+            return EngineError(
+                .modelNotFound, status: status, engineType: engineType, parameter: "model",
+                detail: "the engine does not serve the configured model")
         }
         switch status {
         case 401, 403:
@@ -76,15 +86,51 @@ extension EngineError {
         }
     }
 
-    /// `Retry-After` as seconds: a number of seconds or an HTTP date.
-    static func parseRetryAfter(_ value: String?) -> Double? {
+    /// The longest `Retry-After` believed, in seconds; a longer (or infinite) one is read as this.
+    public static let maxRetryAfterSeconds: Double = 600
+
+    /// `Retry-After` as seconds: a number of seconds or an HTTP date, clamped to 0 ... 10 minutes.
+    ///
+    /// Whatever the header says, this never traps: `inf` and `1e999` are 10 minutes, `-1` and a date in
+    /// the past are 0, `nan` and `garbage` are nil (the caller's default wait).
+    public static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = Double(value) { return max(0, seconds) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
+        if let seconds = Double(value) {
+            guard !seconds.isNaN else { return nil }
+            return min(max(0, seconds), maxRetryAfterSeconds)
+        }
+        // RFC 9110's preferred IMF-fixdate, then the two obsolete forms it still asks recipients to accept.
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = format
+            if let date = formatter.date(from: value) {
+                let seconds = date.timeIntervalSince(now)
+                guard !seconds.isNaN else { return nil }
+                return min(max(0, seconds), maxRetryAfterSeconds)
+            }
+        }
+        return nil
     }
+
+    /// Whether this failure says the engine as a whole is down or unusable, rather than that this one
+    /// request failed: connection refused or reset before an answer, a DNS failure, 502/503/504, a timeout
+    /// before the first byte, 401/403, an unknown model.
+    ///
+    /// Callers hold such failures against the engine, not against the document: the work waits for the
+    /// engine instead of spending its attempts.
+    public var indicatesEngineDown: Bool {
+        switch kind {
+        case .unavailable:
+            guard let status else { return beforeResponse }
+            return status == 502 || status == 503 || status == 504
+        case .timeout: return beforeResponse
+        case .authentication, .modelNotFound: return true
+        default: return false
+        }
+    }
+
+    /// Whether this is the operator's mistake (a wrong API key, an unknown model): loud, not transient.
+    public var isMisconfiguration: Bool { kind == .authentication || kind == .modelNotFound }
 }

@@ -17,6 +17,8 @@ public struct EngineError: LectorError, Equatable {
         case timeout
         /// 401 or 403: fix the API key.
         case authentication
+        /// The engine does not serve the model asked for (404 "model does not exist"): fix the model name.
+        case modelNotFound = "model_not_found"
         /// 4xx the engine will give again (an unknown field, a value it rejects, too many images).
         case badRequest = "bad_request"
         /// The engine cannot take this input (for example images on a text-only model).
@@ -45,12 +47,15 @@ public struct EngineError: LectorError, Equatable {
     public var detail: String
     /// Whether the failure came from the transport envelope (retryable) rather than the model's answer.
     public var transient: Bool
+    /// Whether the request failed before any byte of an answer arrived (refused, reset or silent before
+    /// the response head): the engine, not this request, is the likely cause.
+    public var beforeResponse: Bool
 
     /// An error of `kind`; `detail` must not contain prompts, answers or secrets.
     public init(
         _ kind: Kind, status: Int? = nil, engineType: String? = nil, parameter: String? = nil,
         retryAfter: Double? = nil, promptTokens: Int? = nil, contextTokens: Int? = nil, detail: String,
-        transient: Bool = false
+        transient: Bool = false, beforeResponse: Bool = false
     ) {
         self.kind = kind
         self.status = status
@@ -61,6 +66,7 @@ public struct EngineError: LectorError, Equatable {
         self.contextTokens = contextTokens
         self.detail = detail
         self.transient = transient
+        self.beforeResponse = beforeResponse
     }
 
     public var code: String { "engine.\(kind.rawValue)" }
@@ -70,7 +76,7 @@ public struct EngineError: LectorError, Equatable {
         switch kind {
         case .rateLimited, .unavailable, .timeout: true
         case .malformedResponse: transient
-        case .contextOverflow, .authentication, .badRequest, .unsupported, .refused: false
+        case .contextOverflow, .authentication, .modelNotFound, .badRequest, .unsupported, .refused: false
         }
     }
 

@@ -42,6 +42,13 @@ public enum JSONValue: Sendable, Hashable {
         return nil
     }
 
+    /// A count the engine reports (tokens, context length, slots), or nil: an integer clamped to
+    /// 0 ... 10^12, so that a negative or absurd number from the network can neither trap a metric
+    /// (counters refuse negative increments) nor overflow a sum.
+    public var countValue: Int? {
+        intValue.map { min(max(0, $0), 1_000_000_000_000) }
+    }
+
     /// The number, or nil.
     public var doubleValue: Double? {
         if case .number(let n) = self { return n }

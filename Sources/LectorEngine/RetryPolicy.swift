@@ -1,3 +1,5 @@
+import LectorCore
+
 /// When and how long to wait before sending a failed request again.
 ///
 /// Only retryable failures (``EngineError/isRetryable``) are retried: rate limits, unavailability,
@@ -31,8 +33,12 @@ public struct RetryPolicy: Sendable, Hashable {
     public func delay(after error: EngineError, attempt: Int) -> Duration? {
         guard error.isRetryable, attempt < maxAttempts else { return nil }
         if let retryAfter = error.retryAfter {
-            let asked = Duration.milliseconds(Int64((retryAfter * 1000).rounded(.up)))
-            return asked <= maxRetryAfter ? asked : nil
+            // The number came from the network: clamped before it becomes a Duration (inf or 1e999 would
+            // trap in Int64(_:)); NaN is a wait we cannot honour, so the request is not retried here.
+            guard retryAfter <= maxRetryAfter.secondsValue,
+                let asked = Duration.seconds(clamping: retryAfter, to: 0...EngineError.maxRetryAfterSeconds)
+            else { return nil }
+            return asked
         }
         let exponent = min(attempt - 1, 30)
         let ceiling = min(maxDelay, baseDelay * (1 << exponent))

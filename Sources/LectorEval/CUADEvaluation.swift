@@ -308,14 +308,16 @@ public struct CUADEvaluation: Sendable {
         }
         let quotes = try await database.query(
             """
-            SELECT q.finding_id, q.text, q.verified FROM lector.finding_quotes q
+            SELECT q.finding_id, q.text, q.verified, q.match FROM lector.finding_quotes q
             JOIN lector.findings f ON f.id = q.finding_id
             WHERE f.analysis_id = $1 ORDER BY q.finding_id, q.ordinal
             """, analysisID)
         for row in quotes {
             let id = try row.decode("finding_id", as: Int64.self)
             byID[id]?.quotes.append(
-                ScoredFinding.Quote(text: try row.decode("text"), verified: try row.decode("verified", as: Bool.self)))
+                ScoredFinding.Quote(
+                    text: try row.decode("text"), verified: try row.decode("verified", as: Bool.self),
+                    match: try row.decode("match", as: String.self)))
         }
         return Dictionary(byID.values.map { ($0.category, $0) }, uniquingKeysWith: { first, _ in first })
     }

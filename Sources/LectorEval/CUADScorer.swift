@@ -38,6 +38,7 @@ public struct CUADScorer: Sendable {
                 score.quotes += quotes.count
                 score.quotesMatched += quotes.count { matcher.matchesAny($0.text, label.spans) }
                 score.quotesVerified += quotes.count(where: \.verified)
+                for quote in quotes { score.quotesByMatch[quote.match, default: 0] += 1 }
                 if let rule, CUADValue.isComparable(label, rule: rule) {
                     score.valuesComparable += 1
                     if present, let finding, CUADValue.agrees(finding.value, with: label, rule: rule) {

@@ -20,6 +20,9 @@ public struct CategoryScore: Sendable, Hashable, Codable {
     public var quotes = 0
     public var quotesMatched = 0
     public var quotesVerified = 0
+    /// Quotes of present findings by how grounding matched them (`exact`, `normalized`, `approximate`,
+    /// `not_found`, `too_short`).
+    public var quotesByMatch: [String: Int] = [:]
     /// Contracts whose CUAD answer names a comparable value, and those whose finding agrees.
     public var valuesComparable = 0
     public var valuesAgreed = 0
@@ -61,6 +64,7 @@ public struct CategoryScore: Sendable, Hashable, Codable {
         quotes += other.quotes
         quotesMatched += other.quotesMatched
         quotesVerified += other.quotesVerified
+        quotesByMatch.merge(other.quotesByMatch, uniquingKeysWith: +)
         valuesComparable += other.valuesComparable
         valuesAgreed += other.valuesAgreed
     }
@@ -73,6 +77,7 @@ public struct CategoryScore: Sendable, Hashable, Codable {
         case labelledSpansMatched = "labelled_spans_matched"
         case quotesMatched = "quotes_matched"
         case quotesVerified = "quotes_verified"
+        case quotesByMatch = "quotes_by_match"
         case valuesComparable = "values_comparable"
         case valuesAgreed = "values_agreed"
         case spanRecall = "span_recall"
@@ -94,6 +99,7 @@ public struct CategoryScore: Sendable, Hashable, Codable {
         quotes = try c.decode(Int.self, forKey: .quotes)
         quotesMatched = try c.decode(Int.self, forKey: .quotesMatched)
         quotesVerified = try c.decode(Int.self, forKey: .quotesVerified)
+        quotesByMatch = try c.decodeIfPresent([String: Int].self, forKey: .quotesByMatch) ?? [:]
         valuesComparable = try c.decode(Int.self, forKey: .valuesComparable)
         valuesAgreed = try c.decode(Int.self, forKey: .valuesAgreed)
     }
@@ -112,6 +118,7 @@ public struct CategoryScore: Sendable, Hashable, Codable {
         try c.encode(quotes, forKey: .quotes)
         try c.encode(quotesMatched, forKey: .quotesMatched)
         try c.encode(quotesVerified, forKey: .quotesVerified)
+        try c.encode(quotesByMatch, forKey: .quotesByMatch)
         try c.encode(valuesComparable, forKey: .valuesComparable)
         try c.encode(valuesAgreed, forKey: .valuesAgreed)
         try c.encode(precision, forKey: .precision)

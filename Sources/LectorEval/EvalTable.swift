@@ -31,6 +31,9 @@ public enum EvalTable {
         for failure in run.failures {
             lines.append("failed: \(failure.file): \(failure.reason.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(160))")
         }
+        let kinds = ["exact", "normalized", "approximate", "not_found", "too_short"]
+        let byKind = kinds.map { "\($0) \(run.overall.quotesByMatch[$0] ?? 0)" }.joined(separator: ", ")
+        lines.append("quotes by grounding: \(byKind) (only exact and normalized are verified)")
         lines.append("")
         lines.append("LAB/PRED/TP: contracts labelled / found present / both. SPAN-R: labelled spans a quote matches; SPAN-P: quotes")
         lines.append("matching a labelled span (CUAD: Jaccard >= 0.5). VALUE: agreeing normalised values / comparable labels.")

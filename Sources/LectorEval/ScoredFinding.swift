@@ -1,14 +1,17 @@
 /// What the scorer needs of one finding of an analysis.
 public struct ScoredFinding: Sendable, Hashable {
-    /// A quote and whether grounding found it in the page text.
+    /// A quote and how grounding matched it to the page text.
     public struct Quote: Sendable, Hashable {
         public var text: String
         public var verified: Bool
+        /// `exact`, `normalized`, `approximate`, `not_found`, `too_short` (or `unchecked`).
+        public var match: String
 
         /// A quote.
-        public init(text: String, verified: Bool) {
+        public init(text: String, verified: Bool, match: String? = nil) {
             self.text = text
             self.verified = verified
+            self.match = match ?? (verified ? "exact" : "not_found")
         }
     }
 

@@ -1,4 +1,5 @@
 import CLectorPDFShims
+import LectorCore
 import Synchronization
 
 #if canImport(Glibc)
@@ -106,7 +107,7 @@ final class ChildProcess: Sendable {
     ) throws -> Bool {
         let (pid, inputFD, outputFD, errorFD) = state.withLock { ($0.pid, $0.input, $0.output, $0.error) }
         guard pid > 0 else { throw PDFError(.isolationFailed, "the extraction child is gone") }
-        let deadline = ContinuousClock.now + .milliseconds(Int(wallClockSeconds * 1000))
+        let deadline = ContinuousClock.now + (Duration.seconds(clamping: wallClockSeconds, to: 0...1e9) ?? .zero)
         var written = 0
         var output: [UInt8] = []
         var consumed = 0
@@ -212,7 +213,9 @@ final class ChildProcess: Sendable {
         terminate()
         if cancelled { throw CancellationError() }
         if timedOut {
-            throw PDFError(.timedOut, "no result within the wall-clock limit of \(Self.seconds(wallClockSeconds))")
+            // Wall-clock time depends on the machine's load as much as on the document: worth one more try.
+            throw PDFError(
+                .timedOut, "no result within the wall-clock limit of \(Self.seconds(wallClockSeconds))", transient: true)
         }
         if protocolBroken { throw PDFError(.isolationFailed, "the extraction child sent a malformed frame") }
         let signal = status & 0x7f
@@ -226,6 +229,11 @@ final class ChildProcess: Sendable {
         if signal == SIGXCPU {
             throw PDFError(.timedOut, "the extraction used up its CPU limit of \(limits.cpuSeconds) s")
         }
+        if signal == SIGKILL {
+            // Nobody here sent it (cancellation and timeouts are handled above): the OOM killer, acting
+            // for the whole machine, or an operator. Not evidence against the document.
+            throw PDFError(.crashed, "the extraction child was killed (SIGKILL)", transient: true)
+        }
         if signal != 0 {
             throw PDFError(.crashed, "Poppler crashed (signal \(signal)\(Self.signalName(signal)))")
         }
@@ -236,7 +244,7 @@ final class ChildProcess: Sendable {
     }
 
     private static func seconds(_ value: Double) -> String {
-        value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : "\(value) s"
     }
 
     private static func signalName(_ signal: Int32) -> String {

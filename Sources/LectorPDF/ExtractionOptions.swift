@@ -81,6 +81,12 @@ public struct ExtractionLimits: Sendable, Equatable {
     public var maxImagePixels: Int = 1540 * 1540
     /// Largest page side accepted for rendering, in points (PDF's own limit is 14,400).
     public var maxPageSidePoints: Double = 14_400
+    /// Wall-clock time for the whole document, all its children together (each child also has
+    /// `wallClockSeconds`): a 10,000-page file cannot hold the extraction slots for hours. Kept in the
+    /// parent; not sent to children.
+    public var documentWallClockSeconds: Double = 900
+    /// Total bytes of page images one document may produce, over all its children. Kept in the parent.
+    public var maxDocumentImageBytes: Int = 512 << 20
 
     public init() {}
 }

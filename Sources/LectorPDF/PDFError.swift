@@ -33,11 +33,16 @@ public struct PDFError: LectorError, Equatable {
     public var kind: Kind
     /// One line a person can act on.
     public var reason: String
+    /// Whether the failure may be the machine's rather than the document's: the child was killed by
+    /// SIGKILL (the OOM killer, acting for other processes) or ran out of wall-clock time (under load).
+    /// Worth one more try; a CPU-limit or parse failure is not.
+    public var transient: Bool
 
     /// Makes an error of `kind` with a one-line `reason`.
-    public init(_ kind: Kind, _ reason: String) {
+    public init(_ kind: Kind, _ reason: String, transient: Bool = false) {
         self.kind = kind
         self.reason = reason
+        self.transient = transient
     }
 
     public var code: String { kind.rawValue }

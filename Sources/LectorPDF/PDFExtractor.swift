@@ -1,5 +1,7 @@
 import Foundation
+import LectorCore
 import Logging
+import Synchronization
 
 /// What an isolated extraction streams: the document's facts first, then its pages (in completion order
 /// when a long document is split across children; each page carries its number).
@@ -108,8 +110,19 @@ public struct PDFExtractor: Sendable {
         firstChunk.pages = wanted.lowerBound...min(wanted.upperBound, wanted.lowerBound + pagesPerChild - 1)
         let firstOptions = firstChunk
         let (pageCounts, pageCountContinuation) = AsyncStream.makeStream(of: Int.self)
+        // One budget per document, not per child: total page-image bytes and total wall-clock time.
+        let budget = DocumentBudget(maxImageBytes: limits.maxDocumentImageBytes)
+        let documentSeconds = limits.documentWallClockSeconds
 
         try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Never returns on its own: it throws when the budget is spent, or ends when cancelled
+                // after the work is done.
+                try await Task.sleep(for: Duration.seconds(clamping: documentSeconds, to: 0...1e9) ?? .seconds(1e9))
+                throw PDFError(
+                    .timedOut, "the document took longer than its wall-clock budget of \(documentSeconds) s", transient: true)
+            }
+            var pending = 1
             group.addTask {
                 defer { pageCountContinuation.finish() }
                 try await runChild(bytes, password: password, options: firstOptions) { message in
@@ -119,7 +132,7 @@ public struct PDFExtractor: Sendable {
                         pageCountContinuation.yield(info.pageCount)
                         pageCountContinuation.finish()
                     case .page(let page):
-                        continuation.yield(.page(page))
+                        budget.yield(page, to: continuation)
                     default:
                         break
                     }
@@ -135,14 +148,19 @@ public struct PDFExtractor: Sendable {
                     chunkOptions.pages = start...min(end, start + pagesPerChild - 1)
                     start += pagesPerChild
                     let chunk = chunkOptions
+                    pending += 1
                     group.addTask {
                         try await runChild(bytes, password: password, options: chunk) { message in
-                            if case .page(let page) = message { continuation.yield(.page(page)) }
+                            if case .page(let page) = message { budget.yield(page, to: continuation) }
                         }
                     }
                 }
             }
-            try await group.waitForAll()
+            while pending > 0 {
+                try await group.next()
+                pending -= 1
+            }
+            group.cancelAll()  // the budget timer
         }
     }
 
@@ -178,6 +196,35 @@ public struct PDFExtractor: Sendable {
             }
         } onCancel: {
             handle.cancel()
+        }
+    }
+}
+
+/// The page-image bytes one document may still produce, over all its children.
+///
+/// Exceeding it ends the document's stream with ``PDFError/Kind/tooLarge``; ending the stream cancels
+/// the extraction, which kills its children.
+final class DocumentBudget: Sendable {
+    let maxImageBytes: Int
+    private let used = Mutex(0)
+
+    init(maxImageBytes: Int) {
+        self.maxImageBytes = maxImageBytes
+    }
+
+    /// Yields `page`, or ends the stream when its image would exceed the budget.
+    func yield(_ page: ExtractedPage, to continuation: AsyncThrowingStream<ExtractionEvent, any Error>.Continuation) {
+        let admitted = used.withLock { used in
+            let (total, overflow) = used.addingReportingOverflow(page.image?.bytes.count ?? 0)
+            used = overflow ? Int.max : total
+            return !overflow && total <= maxImageBytes
+        }
+        if admitted {
+            continuation.yield(.page(page))
+        } else {
+            continuation.finish(
+                throwing: PDFError(
+                    .tooLarge, "the document's page images exceed its budget of \(maxImageBytes) bytes"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import CLectorPDFShims
 import CPoppler
+import LectorCore
 
 extension PDFPage {
     /// Pixel size of this page's image under `maxSide` and the limits: the longest side scaled to
@@ -13,12 +14,17 @@ extension PDFPage {
         guard longest <= limits.maxPageSidePoints else {
             throw PDFError(
                 .tooLarge,
-                "page \(number) is \(Int(width)) x \(Int(height)) points, over the limit of \(Int(limits.maxPageSidePoints))")
+                "page \(number) is \(Self.points(width)) x \(Self.points(height)) points, over the limit of \(Self.points(limits.maxPageSidePoints))")
         }
         var scale = min(Double(maxSide) / longest, 300.0 / 72.0)
         let pixels = width * scale * height * scale
         if pixels > Double(limits.maxImagePixels) { scale *= (Double(limits.maxImagePixels) / pixels).squareRoot() }
         return (max(1, Int((width * scale).rounded(.down))), max(1, Int((height * scale).rounded(.down))))
+    }
+
+    /// A size from the PDF for a message: `Int(_:)` would trap on an infinite MediaBox.
+    static func points(_ value: Double) -> String {
+        Int(saturating: value).map(String.init) ?? "?"
     }
 
     /// Renders the page on white (rotation applied) and encodes it.

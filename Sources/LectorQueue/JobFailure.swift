@@ -8,6 +8,10 @@ public struct JobFailure: Error, Sendable, CustomStringConvertible {
         /// The other side asked to come back later: rescheduled after `retryAfter` seconds without
         /// using an attempt.
         case rateLimited(retryAfter: Double)
+        /// Something every job needs (the engine) is down: not the job's fault. Rescheduled after
+        /// `retryAfter` seconds without using an attempt (the worker meanwhile stops claiming; see
+        /// ``DependencyCircuit``).
+        case dependencyUnavailable(retryAfter: Double)
     }
 
     public var `class`: Class
@@ -33,6 +37,7 @@ public struct JobFailure: Error, Sendable, CustomStringConvertible {
         case .permanent: "permanent"
         case .retryable: "retryable"
         case .rateLimited: "rate_limited"
+        case .dependencyUnavailable: "dependency_unavailable"
         }
     }
 }

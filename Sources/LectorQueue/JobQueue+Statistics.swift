@@ -26,6 +26,8 @@ public struct QueueStatistics: Sendable, Codable {
     public var rows: [Row]
     public var paused: [String]
     public var recentFailures: [Failure]
+    /// What workers report about the dependencies their jobs need (the engine); see ``JobQueue/dependencyHealth()``.
+    public var dependencies: [DependencyHealth] = []
 }
 
 extension JobQueue {

@@ -271,8 +271,8 @@ public struct JobQueue: Sendable {
     }
 
     /// Records a failed attempt, fenced by the lease: `permanent` ends in `failed`; `retryable` waits the
-    /// policy's backoff, or ends in `failed` once `maxAttempts` is used; `rateLimited` waits
-    /// `retryAfter` and gives the attempt back.
+    /// policy's backoff, or ends in `failed` once `maxAttempts` is used; `rateLimited` and
+    /// `dependencyUnavailable` wait `retryAfter` (clamped to 0 ... one day) and give the attempt back.
     ///
     /// - Throws: ``QueueError`` `lostLease` when the lease no longer matches.
     @discardableResult
@@ -290,9 +290,11 @@ public struct JobQueue: Sendable {
                 state = .retryable
                 delay = policy.delay(afterAttempt: job.attempt)
             }
-        case .rateLimited(let retryAfter):
+        case .rateLimited(let retryAfter), .dependencyUnavailable(let retryAfter):
             state = .retryable
-            delay = max(0, retryAfter)
+            // The wait may come from the network (`Retry-After`): NaN, infinite or negative values must
+            // not reach the interval arithmetic, where they would fail the statement.
+            delay = retryAfter.isNaN ? 0 : min(max(0, retryAfter), Self.maxGivenBackDelay)
             giveBack = 1
         }
         let rows = try await client.query(
@@ -313,6 +315,9 @@ public struct JobQueue: Sendable {
             state: JobState(rawValue: try row.decode("state", as: String.self)) ?? state,
             runAt: try row.decode("run_at"), attempt: try row.decode("attempt"))
     }
+
+    /// The longest wait a rate-limited or deferred job is rescheduled by (one day).
+    public static let maxGivenBackDelay: Double = 86_400
 
     /// Puts claimed jobs back to `available` without using an attempt (graceful shutdown). Returns the
     /// ids released; jobs whose lease was lost are left alone.
@@ -426,11 +431,21 @@ public struct JobQueue: Sendable {
         try await client.query("SELECT queue FROM lector.queue_pauses ORDER BY queue").map { try $0.decode("queue") }
     }
 
+    /// The retention of finished jobs when nothing else is configured: seven days.
+    public static let defaultRetentionSeconds: Double = 7 * 86_400
+
     /// Deletes completed (and cancelled) jobs that finished more than `retention` seconds ago, in batches
-    /// of `batchSize` so no statement holds many locks. Failed jobs are kept for inspection. Returns the
-    /// number deleted.
+    /// of `batchSize` so no statement holds many locks. Failed jobs are kept for inspection, but their
+    /// arguments lose any `password` (a PDF's password must not outlive the retention). Analyses keep
+    /// their findings (their `job_id` becomes NULL). Returns the number deleted.
     @discardableResult
     public func pruneFinished(olderThan retention: Double, batchSize: Int = 10_000) async throws -> Int {
+        // From a flag or a configuration file: NaN or a negative retention would delete everything.
+        guard !retention.isNaN, retention >= 0 else {
+            throw QueueError(kind: .invalidState, message: "the retention must be a non-negative number of seconds")
+        }
+        if retention == .infinity { return 0 }
+        let batch = max(1, batchSize)
         var total = 0
         while true {
             let deleted = try await client.query(
@@ -439,11 +454,24 @@ public struct JobQueue: Sendable {
                     SELECT id FROM lector.jobs
                     WHERE state IN ('completed', 'cancelled') AND finished_at < now() - $1::float8 * interval '1 second'
                     LIMIT $2 FOR UPDATE SKIP LOCKED)
-                """, [retention, batchSize]
+                """, [retention, batch]
             ).affectedRows
             total += deleted
-            if deleted < batchSize { return total }
+            if deleted < batch { break }
         }
+        while true {
+            let scrubbed = try await client.query(
+                """
+                UPDATE lector.jobs SET args = args - 'password' WHERE id IN (
+                    SELECT id FROM lector.jobs
+                    WHERE state = 'failed' AND finished_at < now() - $1::float8 * interval '1 second'
+                      AND args ? 'password'
+                    LIMIT $2 FOR UPDATE SKIP LOCKED)
+                """, [retention, batch]
+            ).affectedRows
+            if scrubbed < batch { break }
+        }
+        return total
     }
 
     /// One job by id.

@@ -13,12 +13,21 @@ import Synchronization
 /// `ServiceGroup`, or ``shutdown()``): it stops claiming, lets running jobs finish within
 /// `shutdownGraceSeconds`, then cancels the rest and releases them without using an attempt.
 ///
+/// Dependencies (``DependencyCircuit``): a handler that throws ``DependencyUnavailable`` has its job
+/// rescheduled without using an attempt, and opens the dependency's circuit; while any circuit is open the
+/// worker claims nothing, and it resumes when the circuit's probe succeeds.
+///
+/// A job whose lease is lost (cancelled by an operator, or rescued after a stalled heartbeat) is
+/// cancelled at the next heartbeat: its engine requests and extraction child stop and its slot frees.
+///
 /// Metrics: `lector_jobs_total{queue,kind,outcome}` (outcome: `completed`, `retryable`, `failed`,
-/// `rate_limited`, `lost_lease`, `released`) and `lector_job_duration_seconds{queue,kind}`.
+/// `rate_limited`, `deferred`, `lost_lease`, `released`) and `lector_job_duration_seconds{queue,kind}`.
 public final class Worker: Service, Sendable {
     public let queue: JobQueue
     public let configuration: WorkerConfiguration
     let handlers: JobHandlers
+    /// What every job needs; claiming stops while one is unavailable.
+    public let dependencies: [DependencyCircuit]
     let logger: Logger
     private let state = Mutex(State())
     private let wakeStream: AsyncStream<Void>
@@ -28,6 +37,10 @@ public final class Worker: Service, Sendable {
     private struct State {
         var running = 0
         var inFlight: [Int64: JobLease] = [:]
+        /// Running jobs whose lease a heartbeat found lost; their handlers are being cancelled.
+        var lostLeases: Set<Int64> = []
+        /// Signals a running job's task that its lease was lost.
+        var leaseWatchers: [Int64: AsyncStream<Void>.Continuation] = [:]
         /// Set when a notification or poll says there may be new work.
         var workHint = true
         var stopping = false
@@ -35,9 +48,15 @@ public final class Worker: Service, Sendable {
         var started = false
     }
 
-    public init(queue: JobQueue, handlers: JobHandlers, configuration: WorkerConfiguration, logger: Logger) {
+    /// - Parameter dependencies: circuits for what the handlers need (the engine); each is probed by
+    ///   this worker while it is open.
+    public init(
+        queue: JobQueue, handlers: JobHandlers, configuration: WorkerConfiguration,
+        dependencies: [DependencyCircuit] = [], logger: Logger
+    ) {
         self.queue = queue
         self.handlers = handlers
+        self.dependencies = dependencies
         self.configuration = configuration
         var logger = logger
         logger[metadataKey: "worker.id"] = "\(configuration.workerID)"
@@ -71,6 +90,13 @@ public final class Worker: Service, Sendable {
                 background.addTask { await self.every(self.configuration.heartbeatSeconds) { await self.heartbeat() } }
                 background.addTask { await self.every(self.configuration.rescueSeconds) { await self.rescue() } }
                 background.addTask { await self.completer.run() }
+                for circuit in self.dependencies {
+                    background.addTask {
+                        await circuit.run(logger: self.logger) { status in
+                            await self.dependencyChanged(circuit, status)
+                        }
+                    }
+                }
                 await self.claimLoop()
                 // Every job task has ended, and each waited for its completion: nothing is left for the
                 // background loops to do.
@@ -96,7 +122,21 @@ public final class Worker: Service, Sendable {
                     metadata: ["error": "\(error)"])
             }
         }
+        if !dependencies.isEmpty {
+            // Shielded like the release above: a stopped worker's view of the engine must not linger.
+            try? await Task { try await self.queue.forgetDependencies(workerID: self.configuration.workerID) }.value
+        }
         logger.info("worker stopped")
+    }
+
+    /// Records a dependency's new state for `lector status`, and wakes the claim loop when it is back.
+    private func dependencyChanged(_ circuit: DependencyCircuit, _ status: DependencyCircuit.Status) async {
+        if status.available { hint() }
+        do {
+            try await queue.recordDependency(workerID: configuration.workerID, dependency: circuit.name, status: status)
+        } catch {
+            logger.debug("could not record a dependency's state", metadata: ["dependency": "\(circuit.name)", "error": "\(error)"])
+        }
     }
 
     // MARK: - Claiming
@@ -144,6 +184,13 @@ public final class Worker: Service, Sendable {
                 }
                 if hinted { drained = false }
                 let free = configuration.concurrency - running
+                if free > 0, dependencies.contains(where: { !$0.isAvailable }) {
+                    // A dependency is down: claiming would only hand jobs to a failure. Its circuit's
+                    // probe wakes us when it is back (the poll's hints meanwhile only re-check).
+                    drained = false
+                    _ = await wakes.next()
+                    continue
+                }
                 if free > 0, !drained {
                     let claimed: [Job]
                     do {
@@ -202,8 +249,17 @@ public final class Worker: Service, Sendable {
             let renewed = try await queue.heartbeat(leases, leaseSeconds: configuration.leaseSeconds)
             let lost = leases.filter { !renewed.contains($0) }
             if !lost.isEmpty {
-                // Rescued or cancelled under us: the handler runs on, but its completion will be refused.
-                logger.warning("leases lost", metadata: ["job.ids": "\(lost.map(\.jobID))"])
+                // Rescued or cancelled under us: whatever the handler does now cannot be committed, so
+                // it is cancelled.
+                logger.warning("leases lost; stopping their jobs", metadata: ["job.ids": "\(lost.map(\.jobID))"])
+                let watchers = state.withLock { s in
+                    lost.compactMap { lease -> AsyncStream<Void>.Continuation? in
+                        guard s.inFlight[lease.jobID] == lease else { return nil }
+                        s.lostLeases.insert(lease.jobID)
+                        return s.leaseWatchers[lease.jobID]
+                    }
+                }
+                for watcher in watchers { watcher.yield() }
             }
         } catch {
             logger.warning("heartbeat failed", metadata: ["error": "\(error)"])
@@ -225,9 +281,32 @@ public final class Worker: Service, Sendable {
 
     private func execute(_ job: Job) async {
         let started = ContinuousClock.now
-        let outcome = await runHandler(job)
+        let (leaseLost, leaseWatcher) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        state.withLock { $0.leaseWatchers[job.id] = leaseWatcher }
+        // The handler beside a watcher of its lease: a heartbeat that finds the lease lost (an operator
+        // cancelled the job, or it was rescued) ends the watcher, which cancels the handler, so that its
+        // engine requests and extraction child stop and the slot frees within one heartbeat.
+        let outcome = await withTaskGroup(of: String?.self) { group in
+            group.addTask { await self.runHandler(job) }
+            group.addTask {
+                for await _ in leaseLost { return nil }
+                return nil
+            }
+            var outcome: String?
+            while let result = await group.next() {
+                if let result {
+                    outcome = result
+                    leaseWatcher.finish()
+                } else if outcome == nil {
+                    group.cancelAll()
+                }
+            }
+            return outcome ?? "lost_lease"
+        }
         state.withLock { s in
             s.running -= 1
+            s.leaseWatchers[job.id] = nil
+            s.lostLeases.remove(job.id)
             if outcome != "released" { s.inFlight[job.id] = nil }
         }
         wake.yield()
@@ -261,7 +340,14 @@ public final class Worker: Service, Sendable {
             context.logger.info("job lost its lease; its writes were not committed")
             return "lost_lease"
         } catch {
+            if state.withLock({ $0.lostLeases.contains(job.id) }) {
+                context.logger.info("job lost its lease (cancelled or rescued); its work was stopped")
+                return "lost_lease"
+            }
             if Task.isCancelled, state.withLock({ $0.stopping }) { return "released" }
+            if let unavailable = error as? DependencyUnavailable {
+                return await postpone(job, unavailable)
+            }
             let failure: JobFailure
             if let error = error as? JobFailure {
                 failure = error
@@ -273,6 +359,28 @@ public final class Worker: Service, Sendable {
             return await settleFailure(job, failure)
         }
     }
+
+    /// A dependency is down: the job goes back without using an attempt, and the dependency's circuit
+    /// opens (claiming stops until its probe succeeds).
+    private func postpone(_ job: Job, _ unavailable: DependencyUnavailable) async -> String {
+        let circuit = dependencies.first { $0.name == unavailable.dependency }
+        circuit?.reportUnavailable(unavailable, logger: logger)
+        // With a circuit, other workers may take the job at once (their engine may be reachable); without
+        // one nothing stops this worker from claiming it straight back, so it waits a little.
+        let wait = circuit == nil ? (unavailable.retryAfter ?? 30) : 0
+        // A job that takes its dependency down each time (a request that crashes the engine before it
+        // answers) would otherwise come back forever: past a bound, deferrals count as attempts.
+        let deferrals = (try? await queue.errors(jobID: job.id).count { $0.class == "dependency_unavailable" }) ?? 0
+        if deferrals >= Self.maxDeferralsPerJob {
+            return await settleFailure(
+                job, .retryable("\(unavailable.description) (deferred \(deferrals) times: counted as an attempt)"))
+        }
+        return await settleFailure(
+            job, JobFailure(.dependencyUnavailable(retryAfter: wait), reason: unavailable.description))
+    }
+
+    /// Deferrals for an unavailable dependency one job gets without using attempts.
+    public static let maxDeferralsPerJob = 50
 
     private func settleFailure(_ job: Job, _ failure: JobFailure) async -> String {
         // A database outage while recording the failure: try until the lease would expire anyway, after
@@ -287,6 +395,7 @@ public final class Worker: Service, Sendable {
                 switch (result.state, failure.class) {
                 case (.failed, _): return "failed"
                 case (_, .rateLimited): return "rate_limited"
+                case (_, .dependencyUnavailable): return "deferred"
                 default: return "retryable"
                 }
             } catch let error as QueueError where error.kind == .lostLease {

@@ -18,7 +18,7 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownGraceSeconds: Double
     public var retryPolicy: RetryPolicy
     /// When set, completed and cancelled jobs older than this many seconds are deleted on each rescue
-    /// round (failed jobs are kept).
+    /// round (failed jobs are kept, without passwords); see ``JobQueue/pruneFinished(olderThan:batchSize:)``.
     public var pruneAfterSeconds: Double?
     /// Identifies this process in `lector.jobs.worker_id`.
     public var workerID: String

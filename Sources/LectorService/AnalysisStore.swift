@@ -49,6 +49,10 @@ public struct AnalysisStore: Sendable {
 
     public init() {}
 
+    /// A value for an `integer` column: PostgreSQL refuses anything beyond 32 bits (SQLSTATE 22003) and
+    /// would fail the whole fenced completion for a timing.
+    static func integerColumn(_ value: Int) -> Int { Int(Int32(clamping: value)) }
+
     /// Writes `result`; run it inside the transaction that completes the job.
     public func write(_ result: AnalysisResult, context: Context, on connection: PostgresConnection) async throws -> Written {
         let inserted = try await connection.query(
@@ -67,7 +71,8 @@ public struct AnalysisStore: Sendable {
                 result.reasoningEffort ?? "default", try PostgresJSON(encoding: result.plan),
                 try PostgresJSON(encoding: result.facts), Int64(result.usage.promptTokens),
                 Int64(result.usage.completionTokens), result.usage.cachedPromptTokens.map(Int64.init), context.costUSD,
-                context.extractMilliseconds, result.engineMilliseconds, context.startedAt,
+                context.extractMilliseconds.map(Self.integerColumn), Self.integerColumn(result.engineMilliseconds),
+                context.startedAt,
             ])
         guard let row = inserted.first else {
             let existing = try await connection.query(
@@ -81,8 +86,10 @@ public struct AnalysisStore: Sendable {
                 """
                 INSERT INTO lector.findings
                     (analysis_id, document_id, tenant, category, presence, value, normalized, value_date,
-                     value_duration, value_amount, value_currency, value_bool, pages, confidence, risk, risk_rationale)
-                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::date, $9, $10, $11, $12, $13::integer[], $14, $15, $16)
+                     value_duration, value_amount, value_currency, value_bool, pages, confidence, risk, risk_rationale,
+                     value_grounded, grounding_flags)
+                VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::date, $9, $10, $11, $12, $13::integer[], $14, $15, $16,
+                        $17, $18::text[])
                 RETURNING id
                 """,
                 [
@@ -91,16 +98,18 @@ public struct AnalysisStore: Sendable {
                     normalized.date.flatMap { AnswerValidator.isRealDate($0) ? $0 : nil },
                     normalized.duration.flatMap { AnswerValidator.isDuration($0) ? $0 : nil }, normalized.amount,
                     normalized.currency, normalized.boolean, finding.pages, finding.confidence, finding.risk.rawValue,
-                    finding.riskRationale,
+                    finding.riskRationale, finding.valueGrounded, finding.flags.map(\.rawValue),
                 ])
             let findingID = try findingRow.one().decode("id", as: Int64.self)
             for (ordinal, quote) in finding.quotes.enumerated() {
                 try await connection.query(
                     """
-                    INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified, page_corrected_from)
-                    VALUES ($1, $2, $3, $4, $5, $6)
+                    INSERT INTO lector.finding_quotes
+                        (finding_id, ordinal, page, text, verified, page_corrected_from, match, document_text, locations)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)
                     """,
-                    findingID, ordinal + 1, quote.page, quote.text, quote.verified, quote.pageCorrectedFrom)
+                    findingID, ordinal + 1, quote.page, quote.text, quote.verified, quote.pageCorrectedFrom,
+                    quote.match.rawValue, quote.documentText, try PostgresJSON(encoding: quote.locations))
             }
         }
         return Written(analysisID: analysisID, created: true)

@@ -90,11 +90,11 @@ public struct AnalyzeJob: Sendable {
         do {
             document = try await extractor.extract(bytes, password: arguments.password, options: extractionOptions(profile))
         } catch let error as PDFError {
-            throw Self.classify(error)
+            throw Self.classify(error, attempt: context.job.attempt)
         }
         let extractMilliseconds = Self.milliseconds(ContinuousClock.now - extractStart)
         Metrics.Timer(label: "lector_extraction_duration_seconds")
-            .recordNanoseconds(Int64(extractMilliseconds) * 1_000_000)
+            .recordNanoseconds(Int64(saturating: Double(extractMilliseconds) * 1_000_000) ?? 0)
         Counter(label: "lector_extraction_pages_total").increment(by: document.pages.count)
         Counter(label: "lector_extraction_vision_pages_total").increment(by: document.pages.count { $0.needsVision })
         context.logger.debug("extracted", metadata: ["document.pages": "\(document.pages.count)"])
@@ -105,7 +105,14 @@ public struct AnalyzeJob: Sendable {
                 client: engine, profile: profile, maxConcurrentRequests: maxConcurrentRequests, logger: context.logger)
             result = try await analyzer.analyze(pages: document.pages.map(Self.analysisPage))
         } catch let error as EngineError {
-            throw Self.classify(error)
+            throw await Self.classify(error) { () async -> EngineError? in
+                do {
+                    try await engine.probe()
+                    return nil
+                } catch {
+                    return error as? EngineError
+                }
+            }
         } catch let error as AnalysisError {
             throw JobFailure.permanent("\(error.code): \(error.description)")
         }
@@ -119,10 +126,22 @@ public struct AnalyzeJob: Sendable {
             documentID: arguments.documentID, jobID: context.job.id, tenant: context.job.tenant,
             engineDialect: engineDialect, pipelineVersion: Self.pipelineVersion, startedAt: startedAt,
             extractMilliseconds: extractMilliseconds, costUSD: nil)
-        try await context.complete { connection in
-            try await DocumentStore().storePages(pages, documentID: arguments.documentID, on: connection)
-            _ = try await AnalysisStore().write(result, context: storeContext, on: connection)
+        do {
+            try await context.complete { connection in
+                try await DocumentStore().storePages(pages, documentID: arguments.documentID, on: connection)
+                _ = try await AnalysisStore().write(result, context: storeContext, on: connection)
+            }
+        } catch let error as DatabaseError where Self.isDataError(error) {
+            // PostgreSQL refused a value (class 22: out of range, invalid format; class 23: a constraint):
+            // the same answer would be refused again, so a full re-analysis would only repeat it.
+            throw JobFailure.permanent("the results could not be stored: \(error.code): \(error.description)")
         }
+    }
+
+    /// A data exception (SQLSTATE class 22) or an integrity constraint violation (class 23).
+    static func isDataError(_ error: DatabaseError) -> Bool {
+        guard let state = error.sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23")
     }
 
     private func loadDocument(_ id: Int64) async throws -> [UInt8] {
@@ -142,8 +161,8 @@ public struct AnalyzeJob: Sendable {
         case .none: options.vision = .none
         }
         options.renderImages = profile.imagePolicy != .none
-        // Quote location uses page text; word boxes are not needed for analysis.
-        options.words = false
+        // Word boxes locate each grounded quote on its page (for highlighting it).
+        options.words = true
         return options
     }
 
@@ -153,15 +172,36 @@ public struct AnalyzeJob: Sendable {
             let picture = PageImage(bytes: rendered.bytes, mimeType: rendered.format == .png ? "image/png" : "image/jpeg")
             image = PageImageSource(width: rendered.width, height: rendered.height, load: { picture })
         }
-        return AnalysisPage(number: page.number, text: page.text, needsVision: page.needsVision, image: image)
+        let words = page.words.map { word in
+            AnalysisPage.Word(
+                text: word.text, box: QuoteBox(x1: word.box.x1, y1: word.box.y1, x2: word.box.x2, y2: word.box.y2))
+        }
+        return AnalysisPage(number: page.number, text: page.text, needsVision: page.needsVision, image: image, words: words)
     }
 
-    /// Broken, encrypted or hostile documents fail at once; only an infrastructure hiccup is retried.
-    static func classify(_ error: PDFError) -> JobFailure {
+    /// Broken, encrypted or hostile documents fail at once; an infrastructure hiccup is retried, and a
+    /// failure that may be the machine's (a SIGKILLed child, the wall-clock limit under load) once.
+    static func classify(_ error: PDFError, attempt: Int = 1) -> JobFailure {
         switch error.kind {
-        case .isolationFailed: .retryable("\(error.code): \(error.description)")
-        default: .permanent("\(error.code): \(error.description)")
+        case .isolationFailed: return .retryable("\(error.code): \(error.description)")
+        default:
+            if error.transient && attempt < 2 {
+                return .retryable("\(error.code): \(error.description) (retried once)")
+            }
+            return .permanent("\(error.code): \(error.description)")
         }
+    }
+
+    /// An engine that is down or misconfigured is the worker's problem, not the job's: the job waits
+    /// without using an attempt (``DependencyUnavailable``). A failure in the middle of an answer (a
+    /// reset stream, a 500, a timeout after the first byte) may be this request's or the engine's: one
+    /// probe (`confirm`, which returns the probe's error) tells them apart.
+    static func classify(_ error: EngineError, confirm: () async -> EngineError?) async -> any Error {
+        if error.indicatesEngineDown { return EngineHealth.unavailable(error) }
+        if error.kind == .unavailable || error.kind == .timeout, let probed = await confirm(), probed.indicatesEngineDown {
+            return EngineHealth.unavailable(probed)
+        }
+        return classify(error)
     }
 
     /// Engine outages and rate limits keep the job alive; a request the engine will never accept does not.
@@ -172,6 +212,6 @@ public struct AnalyzeJob: Sendable {
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+        Int(saturating: duration.secondsValue * 1000) ?? 0
     }
 }

@@ -13,7 +13,12 @@ public struct FindingsReport: Sendable {
         public var risk: String?
         public var quoteCount: Int
         public var verifiedQuoteCount: Int
-        /// The quotes as JSON text (`[{"page", "text", "verified", "page_corrected_from"}]`).
+        /// Quotes that matched only approximately (never verified).
+        public var approximateQuoteCount: Int
+        /// What contradicts itself in the finding (``GroundingFlag`` raw values).
+        public var flags: [String]
+        /// The quotes as JSON text (`[{"page", "text", "verified", "match", "page_corrected_from",
+        /// "document_text", "locations"}]`).
         public var quotesJSON: String
     }
 
@@ -48,7 +53,8 @@ public struct FindingsReport: Sendable {
     public func findings(documentID id: Int64) async throws -> [Row] {
         let rows = try await database.query(
             """
-            SELECT category, presence, value, pages, risk, quote_count, verified_quote_count, quotes::text AS quotes
+            SELECT category, presence, value, pages, risk, quote_count, verified_quote_count, approximate_quote_count,
+                   grounding_flags, quotes::text AS quotes
             FROM lector.latest_findings WHERE document_id = $1 ORDER BY category
             """, id)
         if rows.isEmpty { throw FindingsLookupError("document \(id) has no analysis yet (see lector status)") }
@@ -57,7 +63,9 @@ public struct FindingsReport: Sendable {
                 category: try row.decode("category"), presence: try row.decode("presence"),
                 value: try row.decode("value", as: String?.self), pages: try row.decode("pages"),
                 risk: try row.decode("risk", as: String?.self), quoteCount: try row.decode("quote_count"),
-                verifiedQuoteCount: try row.decode("verified_quote_count"), quotesJSON: try row.decode("quotes"))
+                verifiedQuoteCount: try row.decode("verified_quote_count"),
+                approximateQuoteCount: try row.decode("approximate_quote_count"), flags: try row.decode("grounding_flags"),
+                quotesJSON: try row.decode("quotes"))
         }
     }
 }

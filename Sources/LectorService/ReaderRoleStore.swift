@@ -2,7 +2,7 @@ import LectorCore
 import LectorDB
 
 /// Read-only SQL roles for analysts, each bound to one tenant by `lector.tenant_readers` and limited to
-/// that tenant's rows by the row-level security policies of `schema/0060_tenancy_deny.sql` (deny by
+/// that tenant's rows by the row-level security policies of `schema/0080_tenancy_deny.sql` (deny by
 /// default: a role that is neither the service nor a mapped reader sees no row).
 ///
 /// The login role is a member of the group role `lector_reader`, which may read the views and (because

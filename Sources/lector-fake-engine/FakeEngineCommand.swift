@@ -3,6 +3,7 @@ import LectorEngine
 import LectorFakeEngine
 
 import Foundation
+import Synchronization
 
 /// `lector-fake-engine`: the fake engine as a server, for `Benchmarks/run engine` and manual tests.
 ///
@@ -35,6 +36,12 @@ struct FakeEngineCommand: AsyncParsableCommand {
         valueName: "path"))
     var answerFile: String?
 
+    @Option(help: "Answer the first N chat completions with 429 (for Benchmarks/run faults).")
+    var rateLimitFirst = 0
+
+    @Option(help: "The Retry-After header those 429s carry, verbatim (inf, 1e999, -1, garbage, an HTTP date).")
+    var retryAfter = "1"
+
     func run() async throws {
         guard let dialect = EngineDialect(rawValue: dialect) else { throw ValidationError("unknown dialect \(dialect)") }
         let capacity = FakeEngine.Capacity(slots: slots, serviceTime: .milliseconds(serviceMs))
@@ -50,6 +57,11 @@ struct FakeEngineCommand: AsyncParsableCommand {
             ? FakeResponses.streamed(dialect: dialect, answer: answer)
             : FakeResponses.completion(dialect: dialect, answer: answer)
         let script = FakeScript(dialect: dialect, otherwise: reply)
+        let limited = Mutex(0)
+        let rateLimitFirst = rateLimitFirst
+        let tooMany = FakeReply.json(
+            429, ["error": ["message": "Too many requests", "type": "rate_limit_error", "code": 429]],
+            headers: ["Retry-After": retryAfter])
         try await FakeEngine.run(
             host: "127.0.0.1", port: port, capacity: capacity,
             handler: { request in
@@ -68,6 +80,9 @@ struct FakeEngineCommand: AsyncParsableCommand {
                 case "/fake/reset":
                     capacity.reset()
                     return .json(200, ["reset": true])
+                case let path where path.hasSuffix("/chat/completions")
+                    && limited.withLock({ count in defer { count += 1 }; return count < rateLimitFirst }):
+                    return tooMany
                 default:
                     return await script.handler(request)
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LectorCore
 import LectorBatch
 import LectorQueue
 
@@ -138,7 +139,8 @@ final class BatchProgressBar: @unchecked Sendable {
     }
 
     static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
+        // A rate near zero makes the estimate huge or infinite: Int(_:) would trap on it.
+        let s = Int(saturating: seconds.rounded()) ?? 0
         if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" }
         if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
         return "\(s)s"

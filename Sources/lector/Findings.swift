@@ -25,22 +25,27 @@ struct Findings: AsyncParsableCommand {
                         "findings": rows.map { row in
                             [
                                 "category": row.category, "presence": row.presence, "value": row.value ?? NSNull(),
-                                "pages": row.pages, "risk": row.risk ?? NSNull(),
+                                "pages": row.pages, "risk": row.risk ?? NSNull(), "grounding_flags": row.flags,
                                 "quotes": (try? JSONSerialization.jsonObject(with: Data(row.quotesJSON.utf8))) ?? [],
                             ] as [String: Any]
                         },
                     ])
                     return
                 }
-                print(pad("CATEGORY", 34) + pad("ANSWER", 9) + pad("PAGES", 8) + pad("VERIFIED", 9) + "VALUE")
+                print(pad("CATEGORY", 34) + pad("ANSWER", 9) + pad("PAGES", 8) + pad("VERIFIED", 9) + pad("NEAR", 5) + "VALUE")
                 for row in rows {
                     let pages = row.pages.map(String.init).joined(separator: ",")
                     let verified = row.quoteCount == 0 ? "-" : "\(row.verifiedQuoteCount)/\(row.quoteCount)"
-                    let value = (row.value ?? "").replacingOccurrences(of: "\n", with: " ")
+                    let near = row.approximateQuoteCount == 0 ? "-" : "\(row.approximateQuoteCount)"
+                    var value = (row.value ?? "").replacingOccurrences(of: "\n", with: " ")
+                    if !row.flags.isEmpty { value = "[" + row.flags.joined(separator: ", ") + "] " + value }
                     print(
                         pad(row.category, 34) + pad(row.presence, 9) + pad(pages.isEmpty ? "-" : pages, 8)
-                            + pad(verified, 9) + String(value.prefix(80)))
+                            + pad(verified, 9) + pad(near, 5) + String(value.prefix(100)))
                 }
+                print(
+                    "VERIFIED: quotes the page says exactly (up to spacing, hyphenation, ligatures, quote marks, case)."
+                        + " NEAR: close but not the same; --json shows the page's own text.")
             }
         }
     }

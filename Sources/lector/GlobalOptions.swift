@@ -32,9 +32,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// Runs `body` with a connection pool, shutting it down afterwards.
     func withDatabase<T: Sendable>(
-        logger: Logger, maxConnections: Int = 8, _ body: (PostgresClient) async throws -> T
+        logger: Logger, maxConnections: Int = 8, statementTimeoutSeconds: Int? = nil,
+        _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: try databaseConfiguration(maxConnections: maxConnections), logger: logger)
+        var configuration = try databaseConfiguration(maxConnections: maxConnections)
+        configuration.statementTimeoutSeconds = statementTimeoutSeconds
+        let client = PostgresClient(configuration: configuration, logger: logger)
         do {
             let value = try await body(client)
             await client.shutdown()

@@ -19,7 +19,9 @@ struct Status: AsyncParsableCommand {
         let logger = global.makeLogger()
         try await reportingErrors {
             try await global.withDatabase(logger: logger, maxConnections: 1) { client in
-                let stats = try await JobQueue(client: client, logger: logger).statistics(recentFailures: failures)
+                let jobQueue = JobQueue(client: client, logger: logger)
+                var stats = try await jobQueue.statistics(recentFailures: failures)
+                stats.dependencies = try await jobQueue.dependencyHealth()
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -27,6 +29,13 @@ struct Status: AsyncParsableCommand {
                     encoder.keyEncodingStrategy = .convertToSnakeCase
                     print(String(decoding: try encoder.encode(stats), as: UTF8.self))
                     return
+                }
+                for dependency in stats.dependencies where !dependency.available {
+                    // Jobs wait rather than fail while a dependency is down: say why nothing moves.
+                    let since = ISO8601DateFormatter().string(from: dependency.since)
+                    let what = dependency.misconfigured ? "misconfigured" : "unavailable"
+                    let workers = "\(dependency.workers) worker\(dependency.workers == 1 ? "" : "s")"
+                    print("\(dependency.dependency) \(what) since \(since) (\(workers)), last error: \(dependency.lastError ?? "-")")
                 }
                 if stats.rows.isEmpty { print("no jobs") }
                 let queues = Dictionary(grouping: stats.rows, by: \.queue)

@@ -58,6 +58,11 @@ struct AnalysisAPITests {
             let quotes = try #require(findings.first?["quotes"] as? [[String: Any]])
             #expect(quotes.first?["text"] as? String == Self.lawQuote)
             #expect(quotes.first?["verified"] as? Bool == true)
+            #expect(quotes.first?["match"] as? String == "exact")
+            let location = try #require((quotes.first?["locations"] as? [[String: Any]])?.first)
+            #expect(location["page"] as? Int == 1)
+            #expect((location["boxes"] as? [[String: Any]])?.isEmpty == false)
+            #expect(findings.first?["grounding_flags"] as? [String] == [])
 
             // The queue gauges are read from the database by a service; one refresh here, deterministically.
             try await QueueMetrics(queue: JobQueue(client: database, logger: TestDatabase.logger), logger: TestDatabase.logger).refresh()

@@ -34,7 +34,7 @@ struct RowLevelSecurityTests {
                 """, analysis, outcome.documentID, tenant, "expires (\(tenant))"
             ).one().decode("id", as: Int64.self)
             try await database.query(
-                "INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified) VALUES ($1, 0, 1, $2, true)",
+                "INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified, match) VALUES ($1, 0, 1, $2, true, 'exact')",
                 finding, "quote of \(tenant)")
             // A batch whose member is the document, with the file fingerprint a directory source keeps.
             let batch = try await database.query(

@@ -64,7 +64,7 @@ struct AnalyzerTests {
             let law = try #require(result.findings.first { $0.category == "governing_law" })
             #expect(law.quotes.count == 1)
             #expect(law.quotes[0].verified == false)
-            #expect(law.quotes[0].match == nil)
+            #expect(law.quotes[0].match == .notFound)
             #expect(law.quotes[0].page == 2)
             #expect(law.quotes[0].pageCorrectedFrom == nil)
             #expect(result.unverifiedQuoteCount == 1)

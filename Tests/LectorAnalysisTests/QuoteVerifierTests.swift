@@ -15,6 +15,7 @@ struct QuoteVerifierTests {
         ("services defined in Schedule 1 and offline support", 1, .normalized),
         ("either party may terminate this agreement on \"thirty\" days' notice - in writing", 2, .normalized),
         ("maintain insurance with a limit of USD 5,000,000 per occurrence", 3, .normalized),
+        ("SERVICES DEFINED IN SCHEDULE 1", 1, .normalized),
     ])
     func normalised(quote: String, page: Int, match: QuoteMatch) {
         let result = verifier.verify(quote, page: page)
@@ -22,23 +23,99 @@ struct QuoteVerifierTests {
         #expect(result.match == match)
         #expect(result.page == page)
         #expect(result.pageCorrectedFrom == nil)
+        #expect(result.documentText == nil)
     }
 
-    @Test("OCR-like noise matches tolerantly")
-    func tolerant() {
+    @Test("OCR-like noise and a dropped comma are approximate: never verified, the page's own text kept")
+    func approximate() throws {
         let result = verifier.verify("The Licensee shall pay the annual fee of EUR 10,000 within 30 days", page: 4)
-        #expect(result.verified)
-        #expect(result.match == .tolerant)
-        #expect(verifier.verify("the Customer shall maintain insurance, with a limit of USD 5000000", page: 3).match == .tolerant)
+        #expect(!result.verified)
+        #expect(result.match == .approximate)
+        #expect(result.documentText == "Tbe Llcensee shall pay the annual fee of EUR 10,000 within 30 days")
+        let comma = verifier.verify("the Customer shall maintain insurance, with a limit of USD 5,000,000", page: 3)
+        #expect(comma.match == .approximate)
+        #expect(!comma.verified)
+        #expect(comma.documentText?.hasPrefix("The Customer shall maintain insurance  with") == true)
+        let location = try #require(result.locations.first)
+        #expect(location.page == 4)
+        #expect(location.start == 0)
+    }
+
+    /// One sentence of a contract and the meaning-changing edits of the issue; none may be verified or
+    /// approximate, however small the edit.
+    static let contract = QuoteVerifier(pages: [
+        AnalysisPage(number: 1, text: """
+            1. Licence. Licensor grants Licensee a non-exclusive licence to use the Software during the Term.
+            2. Liability. The Supplier shall not be liable for indirect damages exceeding 15% of the fees.
+            3. Payment. Customer shall pay EUR 25,000 within 30 days of each invoice without set-off.
+            4. Assignment. Neither party may assign this Agreement except with the consent of the other.
+            5. Renewal. This Agreement renews automatically unless either party gives notice.
+            """)
+    ])
+
+    @Test("a meaning-changing edit is never verified and never approximate", arguments: [
+        // A "not" dropped, or added.
+        "The Supplier shall be liable for indirect damages exceeding 15% of the fees",
+        "Licensor grants Licensee a non-exclusive licence not to use the Software during the Term",
+        // One digit changed.
+        "The Supplier shall not be liable for indirect damages exceeding 16% of the fees",
+        "Customer shall pay EUR 25,000 within 31 days of each invoice without set-off",
+        "Customer shall pay EUR 26,000 within 30 days of each invoice without set-off",
+        // Exclusive for non-exclusive, direct for indirect.
+        "Licensor grants Licensee a exclusive licence to use the Software during the Term",
+        "The Supplier shall not be liable for direct damages exceeding 15% of the fees",
+        // With for without.
+        "Customer shall pay EUR 25,000 within 30 days of each invoice with set-off",
+        // Either for neither, an exception dropped.
+        "Either party may assign this Agreement except with the consent of the other",
+        "Neither party may assign this Agreement with the consent of the other",
+        // A currency sign or percent changed.
+        "Customer shall pay USD 25,000 within 30 days of each invoice without set-off",
+        "The Supplier shall not be liable for indirect damages exceeding 15 of the fees",
+        // "unless" dropped.
+        "This Agreement renews automatically either party gives notice",
+    ])
+    func meaningChanged(quote: String) {
+        let result = Self.contract.verify(quote, page: 1)
+        #expect(!result.verified)
+        #expect(result.match == .notFound)
+        #expect(result.documentText == nil)
+    }
+
+    @Test("the unedited sentences verify")
+    func unedited() {
+        for quote in [
+            "The Supplier shall not be liable for indirect damages exceeding 15% of the fees",
+            "Licensor grants Licensee a non-exclusive licence to use the Software during the Term",
+            "Neither party may assign this Agreement except with the consent of the other",
+        ] {
+            #expect(Self.contract.verify(quote, page: 1).match == .exact)
+        }
+    }
+
+    @Test("matches start and end on word boundaries: 'Either' is not inside 'Neither'")
+    func wordBoundaries() {
+        #expect(Self.contract.verify("either party may assign this Agreement", page: 1).match == .notFound)
+        #expect(Self.contract.verify("ither party may assign this Agreement", page: 1).match == .notFound)
+        // A word cut short is at best approximate.
+        #expect(!Self.contract.verify("Neither party may assign this Agreemen", page: 1).verified)
+        #expect(Self.contract.verify("Neither party may assign this Agreement", page: 1).match == .exact)
+    }
+
+    @Test("quotes below three words or fifteen letters are too short", arguments: ["N/A", "the Term", "shall pay EUR", "   "])
+    func tooShort(quote: String) {
+        let result = Self.contract.verify(quote, page: 1)
+        #expect(result.match == .tooShort)
+        #expect(!result.verified)
     }
 
     @Test("a fabricated quote stays unverified on its claimed page")
     func fabricated() {
         let result = verifier.verify("The Supplier may subcontract any services without consent", page: 1)
         #expect(!result.verified)
-        #expect(result.match == nil)
+        #expect(result.match == .notFound)
         #expect(result.page == 1)
-        #expect(!verifier.verify("   ", page: 2).verified)
+        #expect(result.locations.isEmpty)
     }
 
     @Test("a quote on another page gets that page and records the claimed one")
@@ -49,10 +126,158 @@ struct QuoteVerifierTests {
         #expect(result.pageCorrectedFrom == 3)
     }
 
+    @Test("a repeated phrase is attributed to the page the model named")
+    func repeated() {
+        let text = "The Receiving Party shall keep the Confidential Information secret."
+        let pages = (1...3).map { AnalysisPage(number: $0, text: "Clause \($0). \(text)") }
+        let verifier = QuoteVerifier(pages: pages)
+        for page in 1...3 {
+            let result = verifier.verify("shall keep the Confidential Information secret", page: page)
+            #expect(result.page == page)
+            #expect(result.locations.map(\.page) == [page])
+            #expect(result.pageCorrectedFrom == nil)
+        }
+    }
+
+    /// Three pages with a running header, a footer with the page number, and sentences that run over the
+    /// page breaks.
+    static let paginated = QuoteVerifier(pages: (1...4).map { number in
+        let body = [
+            "The Distributor shall purchase the minimum quantities set out in Exhibit A and shall",
+            "pay for them within sixty days. The Company may terminate this Agreement if the Distributor",
+            "fails to meet the minimum quantities for two consecutive quarters, by written notice",
+            "given to the Distributor at its registered office.",
+        ][number - 1]
+        return AnalysisPage(
+            number: number,
+            text: "ACME CORP - DISTRIBUTION AGREEMENT\nCONFIDENTIAL\n\(body)\nPage \(number) of 4\nSource: ACME CORP, 10-K, 3/1/2019\n")
+    })
+
+    @Test("a quote over a page break verifies, skipping running headers, footers and page numbers")
+    func crossPage() throws {
+        let result = Self.paginated.verify(
+            "set out in Exhibit A and shall pay for them within sixty days", page: 1)
+        #expect(result.verified)
+        #expect(result.match == .normalized)
+        #expect(result.locations.map(\.page) == [1, 2])
+        let three = Self.paginated.verify(
+            "The Company may terminate this Agreement if the Distributor fails to meet the minimum quantities", page: 2)
+        #expect(three.verified)
+        #expect(three.locations.map(\.page) == [2, 3])
+    }
+
+    @Test("a quote interrupted by the footer and header as the text has them also verifies")
+    func headerInterrupted() {
+        let result = Self.paginated.verify(
+            "within sixty days. The Company may terminate this Agreement if the Distributor Page 2 of 4 Source: ACME CORP, 10-K, 3/1/2019 ACME CORP - DISTRIBUTION AGREEMENT CONFIDENTIAL fails to meet",
+            page: 2)
+        #expect(result.verified)
+        #expect(result.locations.map(\.page) == [2, 3])
+    }
+
+    @Test("an elided quote verifies when its parts follow each other, not when the gap negates", arguments: [
+        ("The Distributor shall purchase the minimum quantities ... within sixty days", QuoteMatch.normalized),
+        ("The Distributor shall purchase [...] pay for them within sixty days", .normalized),
+        ("The Distributor shall purchase \u{2026} for two consecutive quarters", .normalized),
+        ("pay for them within sixty days ... The Distributor shall purchase", .notFound),
+    ])
+    func elided(quote: String, match: QuoteMatch) {
+        #expect(Self.paginated.verify(quote, page: 1).match == match)
+    }
+
+    @Test("an elision that hides a negation does not verify")
+    func elidedNegation() {
+        #expect(Self.contract.verify("The Supplier shall ... be liable for indirect damages", page: 1).match == .notFound)
+    }
+
+    @Test("located: offsets in the page text")
+    func offsets() throws {
+        let page = "The Supplier shall provide the services de\u{FB01}ned in Schedule 1 and of\u{FB02}ine support."
+        let result = verifier.verify("services defined in Schedule 1", page: 1)
+        let location = try #require(result.locations.first)
+        let scalars = Array(page.unicodeScalars)[location.start..<location.end]
+        #expect(String(String.UnicodeScalarView(scalars)) == "services de\u{FB01}ned in Schedule 1")
+    }
+
+    @Test("located: one box per line, covering exactly the quote's words")
+    func boxes() throws {
+        func word(_ text: String, _ x: Double, _ y: Double) -> AnalysisPage.Word {
+            AnalysisPage.Word(text: text, box: QuoteBox(x1: x, y1: y, x2: x + Double(text.count) * 5, y2: y + 10))
+        }
+        let words = [
+            word("Fees", 10, 100), word("are", 40, 100), word("payable", 60, 100), word("within", 110, 100),
+            word("thirty", 10, 112), word("days", 50, 112), word("of", 80, 112), word("invoice.", 95, 112),
+        ]
+        let page = AnalysisPage(number: 1, text: "Fees are payable within\nthirty days of invoice.", words: words)
+        let result = QuoteVerifier(pages: [page]).verify("payable within thirty days", page: 1)
+        let boxes = try #require(result.locations.first?.boxes)
+        #expect(boxes == [words[2].box.union(words[3].box), words[4].box.union(words[5].box)])
+    }
+
     @Test("normalisation")
     func normalizer() {
         #expect(TextNormalizer.normalize("  Con\u{FB01}dential  \n Infor-\n  mation\u{2019}s \u{201C}X\u{201D} ") == "confidential information's \"x\"")
         // A hyphen before a capital or a number is a real hyphen.
         #expect(TextNormalizer.normalize("Non-\nCompete") == "non- compete")
+        // Compatibility forms: full-width letters, superscript digits stay digits.
+        #expect(TextNormalizer.normalize("\u{FF21}\u{FF22}\u{FF23} Ltd") == "abc ltd")
+    }
+}
+
+@Suite("Findings that contradict themselves")
+struct GroundingFlagTests {
+    func finding(
+        _ presence: Presence, value: NormalizedValue = NormalizedValue(), quotes: [(String, QuoteMatch)]
+    ) -> Finding {
+        var finding = Finding(
+            category: "x", presence: presence, value: nil, normalized: value, pages: [],
+            quotes: quotes.map { VerifiedQuote(text: $0.0, page: 1, match: $0.1) }, confidence: 0.9, risk: .low,
+            riskRationale: nil)
+        finding.assessGrounding()
+        return finding
+    }
+
+    @Test("present without a verified quote, absent with quotes")
+    func presence() {
+        #expect(finding(.present, quotes: [("shall pay the fees", .approximate)]).flags == [.presentWithoutVerifiedQuote])
+        #expect(finding(.present, quotes: []).flags == [.presentWithoutVerifiedQuote])
+        #expect(finding(.absent, quotes: [("shall pay the fees", .exact)]).flags == [.absentWithQuotes])
+        #expect(finding(.absent, quotes: []).flags.isEmpty)
+        #expect(finding(.present, quotes: [("shall pay the fees", .exact)]).flags.isEmpty)
+    }
+
+    @Test("a value read in a verified quote is grounded", arguments: [
+        (NormalizedValue(date: "2021-03-15"), "effective as of March 15, 2021 (the Effective Date)"),
+        (NormalizedValue(date: "2021-03-15"), "made on the 15th day of March, 2021 between"),
+        (NormalizedValue(date: "2021-03-15"), "dated 15/03/2021 and signed by both"),
+        (NormalizedValue(amount: 1_000_000, currency: "USD"), "shall not exceed $1,000,000 in the aggregate"),
+        (NormalizedValue(amount: 5_000_000, currency: "EUR"), "a cap of five million euros in total"),
+        (NormalizedValue(duration: "P30D"), "upon thirty (30) days' prior written notice"),
+        (NormalizedValue(duration: "P1Y"), "renews for successive twelve month periods"),
+        (NormalizedValue(duration: "P2Y"), "for a further term of two (2) years"),
+    ])
+    func grounded(value: NormalizedValue, quote: String) {
+        let f = finding(.present, value: value, quotes: [(quote, .exact)])
+        #expect(f.valueGrounded == true)
+        #expect(f.flags.isEmpty)
+    }
+
+    @Test("a value found in no verified quote is not grounded", arguments: [
+        (NormalizedValue(date: "2021-03-16"), "effective as of March 15, 2021 (the Effective Date)"),
+        (NormalizedValue(amount: 2_000_000, currency: "USD"), "shall not exceed $1,000,000 in the aggregate"),
+        (NormalizedValue(duration: "P60D"), "upon thirty (30) days' prior written notice"),
+    ])
+    func ungrounded(value: NormalizedValue, quote: String) {
+        let f = finding(.present, value: value, quotes: [(quote, .exact)])
+        #expect(f.valueGrounded == false)
+        #expect(f.flags == [.valueNotInQuotes])
+        // An approximate quote does not ground a value either.
+        let approximate = finding(.present, value: value, quotes: [(quote, .approximate)])
+        #expect(approximate.valueGrounded == false)
+    }
+
+    @Test("no date, amount or duration: nothing to ground")
+    func noValue() {
+        #expect(finding(.present, value: NormalizedValue(boolean: true), quotes: [("shall pay the fees", .exact)]).valueGrounded == nil)
     }
 }

@@ -78,7 +78,7 @@ struct SchemaTests {
                 category: category.key, presence: presence, value: nil, normalized: NormalizedValue(),
                 pages: quotes.filter(\.verified).compactMap(\.page), quotes: quotes, confidence: confidence, risk: .medium, riskRationale: nil)
         }
-        let quote = VerifiedQuote(text: "liability shall not exceed the fees paid", page: 5, verified: true, match: .exact)
+        let quote = VerifiedQuote(text: "liability shall not exceed the fees paid", page: 5, match: .exact)
         let chunks = [
             FindingsMerger.ChunkFindings(
                 pages: 1...4, document: .init(title: "MSA", parties: [Party(name: "Acme Corp", role: nil)]),
@@ -88,8 +88,8 @@ struct SchemaTests {
                 findings: [finding(.present, quotes: [quote], confidence: 0.6)]),
             FindingsMerger.ChunkFindings(
                 pages: 9...9, document: .init(),
-                findings: [finding(.present, quotes: [VerifiedQuote(text: "Liability shall not exceed the fees  paid", page: 5, verified: true, match: .normalized),
-                                                      VerifiedQuote(text: "invented", page: 9, verified: false, match: nil)], confidence: 0.9)]),
+                findings: [finding(.present, quotes: [VerifiedQuote(text: "Liability shall not exceed the fees  paid", page: 5, match: .normalized),
+                                                      VerifiedQuote(text: "invented", page: 9, match: .notFound)], confidence: 0.9)]),
         ]
         let merged = FindingsMerger.merge(chunks, categories: [category])
         let cap = merged.findings[0]

@@ -259,7 +259,7 @@ struct ErrorClassificationTests {
         (400, #"{"error":{"message":"'max_tokens' or 'max_completion_tokens' is too large: 8000. This model's maximum context length is 4096 tokens and your request has 2778 input tokens (8000 > 4096 - 2778).","type":"BadRequestError","param":"max_tokens","code":400}}"#, .contextOverflow),
         (400, #"{"error":{"message":"gemma-3 is not a multimodal model","type":"BadRequestError","param":null,"code":400}}"#, .unsupported),
         (500, #"{"error":{"code":500,"message":"image input is not supported - hint: if this is unexpected, you may need to provide the mmproj","type":"server_error"}}"#, .unsupported),
-        (404, #"{"error":{"message":"The model `x` does not exist.","type":"NotFoundError","param":"model","code":404}}"#, .badRequest),
+        (404, #"{"error":{"message":"The model `x` does not exist.","type":"NotFoundError","param":"model","code":404}}"#, .modelNotFound),
         (403, #"{"detail":"Forbidden"}"#, .authentication),
         (502, "<html>Bad Gateway</html>", .unavailable),
         (408, "", .timeout),

@@ -36,7 +36,7 @@ struct SecurityTests {
                 """, analysis, outcome.documentID, tenant, "expires (\(tenant))"
             ).one().decode("id", as: Int64.self)
             try await database.query(
-                "INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified) VALUES ($1, 0, 1, $2, true)",
+                "INSERT INTO lector.finding_quotes (finding_id, ordinal, page, text, verified, match) VALUES ($1, 0, 1, $2, true, 'exact')",
                 finding, "quote of \(tenant)")
             let batch = try await database.query(
                 "INSERT INTO lector.batches (name, tenant) VALUES ($1, $2) RETURNING id", "inbox-\(tenant)", tenant

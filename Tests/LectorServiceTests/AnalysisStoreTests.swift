@@ -11,7 +11,7 @@ struct AnalysisStoreTests {
     /// An analysis as the analyzer returns it: dates ahead of today, one unverified quote.
     static func result(expiring expiry: String) -> AnalysisResult {
         func quote(_ text: String, page: Int, verified: Bool = true, from: Int? = nil) -> VerifiedQuote {
-            VerifiedQuote(text: text, page: page, verified: verified, match: verified ? .exact : nil, pageCorrectedFrom: from)
+            VerifiedQuote(text: text, page: page, match: verified ? .exact : .notFound, pageCorrectedFrom: from)
         }
         let findings = [
             Finding(

@@ -15,9 +15,10 @@
 -- role is judged as that role. `lector role create-reader` refuses a role that could switch to the
 -- owner, a service role or another tenant's reader.
 --
--- Every table of the schema is covered, including those of later-numbered files up to this one; a
--- migration that adds a table must add its policies (a test fails for a table without row-level
--- security or with a policy that lets any role through).
+-- Every table of the schema is covered, including those of the files numbered before this one
+-- (0070's lector.dependency_health: the service's alone); a migration that adds a table must add its
+-- policies (a test fails for a table without row-level security or with a policy that lets any role
+-- through).
 
 -- Roles, besides the tables' owner, that the service runs as (a deployment where migrations run as one
 -- role and workers as another). Only the owner writes here; `INSERT INTO lector.service_roles VALUES

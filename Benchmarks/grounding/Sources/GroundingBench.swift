@@ -1,0 +1,216 @@
+import Foundation
+import LectorAnalysis
+import LectorEval
+import LectorPDF
+
+/// `Benchmarks/run grounding [DIR] [--labels FILE]`: how far "verified" can be trusted, and how fast.
+///
+/// On CUAD-labelled contracts (default: the shared corpus), every labelled span is quoted back verbatim
+/// (it should verify), then with one meaning-changing edit per variant (it must not). The same quotes go
+/// through the grounding Lector shipped before (``LegacyVerifier``), measured in the same run. Speed is
+/// quotes per second on the longest contract and on a 2,000-page document made by joining contracts.
+@main
+struct GroundingBench {
+    static func main() async throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        var labelsPath: String?
+        var lectorPath: String?
+        var directory = "../shared/corpus/contracts"
+        while let argument = arguments.first {
+            arguments.removeFirst()
+            switch argument {
+            case "--labels": labelsPath = arguments.isEmpty ? nil : arguments.removeFirst()
+            case "--lector": lectorPath = arguments.isEmpty ? nil : arguments.removeFirst()
+            default: directory = argument
+            }
+        }
+        let labelsURL = URL(fileURLWithPath: labelsPath ?? directory + "/cuad_labels.csv")
+        let labels = try CUADLabels.load(from: labelsURL)
+        let extractor = PDFExtractor(executable: lectorPath)
+        var options = ExtractionOptions()
+        options.words = true
+
+        var documents: [(name: String, pages: [AnalysisPage], spans: [String])] = []
+        for contract in labels.contracts {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(contract.file)
+            guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+            let extracted = try await extractor.extract([UInt8](data), options: options)
+            let pages = extracted.pages.map { page in
+                AnalysisPage(
+                    number: page.number, text: page.text,
+                    words: page.words.map {
+                        AnalysisPage.Word(text: $0.text, box: QuoteBox(x1: $0.box.x1, y1: $0.box.y1, x2: $0.box.x2, y2: $0.box.y2))
+                    })
+            }
+            let spans = contract.labels.values.flatMap(\.spans)
+            documents.append((contract.file, pages, spans))
+        }
+        guard !documents.isEmpty else {
+            FileHandle.standardError.write(Data("error: no labelled contract found in \(directory)\n".utf8))
+            exit(1)
+        }
+
+        // Correctness: true spans and their edited variants.
+        var trueTotal = 0
+        var trueEligible = 0
+        var trueVerified = 0
+        var trueTooShort = 0
+        var legacyTrueVerified = 0
+        var byKind: [String: Int] = [:]
+        var mutatedTotal = 0
+        var mutatedVerified = 0
+        var mutatedApproximate = 0
+        var mutatedExcluded = 0
+        var legacyMutatedVerified = 0
+        var mutatedByClass: [String: (total: Int, verified: Int, legacy: Int)] = [:]
+        var unverifiedExamples: [String] = []
+        for (index, document) in documents.enumerated() {
+            FileHandle.standardError.write(Data("[\(index + 1)/\(documents.count)] \(document.name)\n".utf8))
+            let verifier = QuoteVerifier(pages: document.pages)
+            let legacy = LegacyVerifier(pages: document.pages)
+            let wholeText = " " + document.pages.map { TextNormalizer.normalize($0.text) }.joined(separator: " ") + " "
+            for span in document.spans {
+                trueTotal += 1
+                let result = verifier.verify(span, page: nil)
+                // The page a model would name: where the span is (the first page when it is not found).
+                let page = result.locations.first?.page ?? 1
+                byKind[result.match.rawValue, default: 0] += 1
+                if result.match == .tooShort {
+                    trueTooShort += 1
+                } else {
+                    trueEligible += 1
+                    if result.verified {
+                        trueVerified += 1
+                    } else {
+                        if let path = ProcessInfo.processInfo.environment["LECTOR_BENCH_UNVERIFIED"] {
+                            let line = "\(result.match.rawValue)\t\(document.name)\t\(span.replacingOccurrences(of: "\n", with: "\\n"))\n"
+                            if let handle = FileHandle(forWritingAtPath: path) {
+                                handle.seekToEndOfFile()
+                                handle.write(Data(line.utf8))
+                            }
+                        }
+                    }
+                    if !result.verified, result.match != .tooShort, unverifiedExamples.count < 8 {
+                        unverifiedExamples.append("\(result.match.rawValue): \(document.name.prefix(30)): \(span.prefix(100))")
+                    }
+                }
+                let quick = ProcessInfo.processInfo.environment["LECTOR_BENCH_QUICK"] != nil
+                if !quick, legacy.verify(span, page: page) { legacyTrueVerified += 1 }
+                for (kind, variant) in Mutations.variants(of: span) {
+                    // A variant the contract itself says elsewhere is rightly verified: not counted.
+                    // So is one that is only a shorter piece of the span (a leading "except" dropped).
+                    let normalizedVariant = TextNormalizer.normalize(variant)
+                    let pieces = normalizedVariant.components(separatedBy: "<omitted>").map {
+                        $0.trimmingCharacters(in: .whitespaces)
+                    }
+                    if pieces.allSatisfy({ $0.isEmpty || wholeText.contains($0) })
+                        || TextNormalizer.normalize(span).contains(normalizedVariant)
+                    {
+                        mutatedExcluded += 1
+                        continue
+                    }
+                    mutatedTotal += 1
+                    let mutated = verifier.verify(variant, page: page)
+                    let old = quick ? false : legacy.verify(variant, page: page)
+                    var counts = mutatedByClass[kind] ?? (0, 0, 0)
+                    counts.total += 1
+                    if mutated.verified {
+                        mutatedVerified += 1
+                        counts.verified += 1
+                        FileHandle.standardError.write(Data("verified edit (\(kind)): \(variant.prefix(120))\n".utf8))
+                    }
+                    if mutated.match == .approximate {
+                        mutatedApproximate += 1
+                        FileHandle.standardError.write(Data("approximate edit (\(kind)): \(variant.prefix(160)) | page: \(mutated.documentText?.prefix(160) ?? "")\n".utf8))
+                    }
+                    if old {
+                        legacyMutatedVerified += 1
+                        counts.legacy += 1
+                    }
+                    mutatedByClass[kind] = counts
+                }
+            }
+        }
+
+        if ProcessInfo.processInfo.environment["LECTOR_BENCH_QUICK"] != nil {
+            print("verified \(trueVerified) of \(trueEligible); edited verified \(mutatedVerified), approximate \(mutatedApproximate) of \(mutatedTotal)")
+            return
+        }
+        // Speed on the longest contract: its own spans and their variants, repeated for a second or more.
+        let longest = documents.max { $0.pages.count < $1.pages.count }!
+        let quotes = longest.spans + longest.spans.flatMap { Mutations.variants(of: $0).map(\.1) }
+        let (newRate, _) = rate(quotes) { QuoteVerifier(pages: longest.pages) } verify: { $0.verify($1, page: 1) }
+        let (oldRate, _) = rate(quotes) { LegacyVerifier(pages: longest.pages) } verify: { $0.verify($1, page: 1) }
+
+        // Speed on a 2,000-page document made by joining the contracts, with every contract's spans.
+        var joined: [AnalysisPage] = []
+        while joined.count < 2_000 {
+            for document in documents {
+                for page in document.pages where joined.count < 2_000 {
+                    joined.append(AnalysisPage(number: joined.count + 1, text: page.text, words: page.words))
+                }
+            }
+        }
+        let allQuotes = documents.flatMap(\.spans)
+        let indexStart = ContinuousClock.now
+        let big = QuoteVerifier(pages: joined)
+        let indexSeconds = seconds(ContinuousClock.now - indexStart)
+        let bigStart = ContinuousClock.now
+        for quote in allQuotes { _ = big.verify(quote, page: 1) }
+        let bigRate = Double(allQuotes.count) / max(seconds(ContinuousClock.now - bigStart), 1e-9)
+        let legacyBig = LegacyVerifier(pages: joined)
+        let legacySample = Array(allQuotes.prefix(20))
+        let legacyStart = ContinuousClock.now
+        for quote in legacySample { _ = legacyBig.verify(quote, page: 1) }
+        let legacyBigRate = Double(legacySample.count) / max(seconds(ContinuousClock.now - legacyStart), 1e-9)
+
+        func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? 0 : Double(part) / Double(whole) }
+        func f(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
+        print("Grounding on \(documents.count) CUAD contracts, \(documents.reduce(0) { $0 + $1.pages.count }) pages")
+        print("")
+        print("| measure | lector | before (peer, same run) |")
+        print("|---|---|---|")
+        print("| labelled spans verified (of \(trueEligible) long enough) | \(trueVerified) (\(f(share(trueVerified, trueEligible)))) | \(legacyTrueVerified) of \(trueTotal) |")
+        print("| labelled spans too short (< 3 words or 15 letters) | \(trueTooShort) | - |")
+        print("| edited spans verified (of \(mutatedTotal)) | \(mutatedVerified) | \(legacyMutatedVerified) |")
+        print("| edited spans approximate | \(mutatedApproximate) | - |")
+        print("| quotes/s, longest contract (\(longest.pages.count) pages, \(quotes.count) quotes) | \(f(newRate, 0)) | \(f(oldRate, 0)) |")
+        print("| quotes/s, 2,000-page document (\(allQuotes.count) quotes; index \(f(indexSeconds, 2)) s) | \(f(bigRate, 0)) | \(f(legacyBigRate, 1)) |")
+        print("")
+        print("edited spans by edit (lector verified / before verified / total):")
+        for (kind, counts) in mutatedByClass.sorted(by: { $0.key < $1.key }) {
+            print("  \(kind): \(counts.verified) / \(counts.legacy) / \(counts.total)")
+        }
+        print("labelled spans by match: " + byKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("edited variants the contract says elsewhere (not counted): \(mutatedExcluded)")
+        for example in unverifiedExamples { print("  unverified: \(example)") }
+        let result: [String: Any] = [
+            "true_span_verified_share": share(trueVerified, trueEligible),
+            "true_spans": trueEligible, "true_spans_too_short": trueTooShort,
+            "true_span_verified_share_before": share(legacyTrueVerified, trueTotal),
+            "mutated_verified": mutatedVerified, "mutated_total": mutatedTotal, "mutated_approximate": mutatedApproximate,
+            "mutated_verified_before": legacyMutatedVerified,
+            "quotes_per_s_longest": newRate.rounded(), "quotes_per_s_longest_before": oldRate.rounded(),
+            "quotes_per_s_2000_pages": bigRate.rounded(), "quotes_per_s_2000_pages_before": (legacyBigRate * 10).rounded() / 10,
+            "index_seconds_2000_pages": (indexSeconds * 1000).rounded() / 1000,
+        ]
+        let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+        print("RESULT " + String(decoding: json, as: UTF8.self))
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Quotes per second: the verifier built once, then the quotes verified in rounds for at least a second.
+    static func rate<V>(_ quotes: [String], make: () -> V, verify: (V, String) -> Any) -> (Double, Int) {
+        let verifier = make()
+        var done = 0
+        let start = ContinuousClock.now
+        repeat {
+            for quote in quotes { _ = verify(verifier, quote) }
+            done += quotes.count
+        } while seconds(ContinuousClock.now - start) < 1 && !quotes.isEmpty
+        return (Double(done) / max(seconds(ContinuousClock.now - start), 1e-9), done)
+    }
+}

@@ -1,0 +1,271 @@
+/// A document's pages as one normalised stream, indexed once, for grounding quotes (DESIGN §8).
+///
+/// Pages are normalised (``TextNormalizer``) and joined with a space, each scalar mapped back to its page
+/// and its offset in the page text. Lines that repeat at the top or bottom of many pages (running headers
+/// and footers) and page numbers are marked *skippable*: a quote may include them or pass over them, so a
+/// quote that runs over a page break matches either way. Words are indexed by hash, so finding a quote
+/// costs the occurrences of its first word, not the length of the document.
+struct DocumentText: Sendable {
+    struct Page: Sendable {
+        var number: Int
+        var raw: [Unicode.Scalar]
+        /// Where the page's scalars start and end in the stream.
+        var streamStart: Int
+        var streamEnd: Int
+        /// The page's words with their offsets in `raw`, for boxes.
+        var words: [(range: Range<Int>, box: QuoteBox)]
+    }
+
+    var pages: [Page]
+    /// The normalised scalars of every page, pages separated by one space.
+    var stream: [Unicode.Scalar]
+    /// Per stream position, the offset of its scalar in its page's raw text; -1 for a page separator.
+    var rawOffsets: [Int32]
+    /// Per stream position, whether it lies in a running header, footer or page number.
+    var skippable: [Bool]
+    /// Stream positions where a word starts, by the word's hash.
+    var wordStarts: [UInt64: [Int32]]
+
+    init(pages input: [AnalysisPage]) {
+        var pages: [Page] = []
+        var stream: [Unicode.Scalar] = []
+        var rawOffsets: [Int32] = []
+        var skippable: [Bool] = []
+        let raws = input.map { Array($0.text.unicodeScalars) }
+        let boilerplate = Self.boilerplate(raws)
+        for (index, page) in input.enumerated() {
+            if !stream.isEmpty {
+                stream.append(" ")
+                rawOffsets.append(-1)
+                skippable.append(false)
+            }
+            let mapped = TextNormalizer.normalized(raws[index])
+            let start = stream.count
+            stream += mapped.scalars
+            rawOffsets += mapped.sources
+            let lines = boilerplate[index]
+            skippable += mapped.sources.enumerated().map { offset, source in
+                mapped.optional.contains(offset) || lines.contains { $0.contains(Int(source)) }
+            }
+            pages.append(
+                Page(
+                    number: page.number, raw: raws[index], streamStart: start, streamEnd: stream.count,
+                    words: Self.align(page.words, in: raws[index])))
+        }
+        var wordStarts: [UInt64: [Int32]] = [:]
+        var position = 0
+        while position < stream.count {
+            guard TextNormalizer.isWordScalar(stream[position]) else {
+                position += 1
+                continue
+            }
+            let start = position
+            var hash = Self.mix(Self.seed, stream[position])
+            position += 1
+            while position < stream.count, TextNormalizer.sameWord(stream[position - 1], stream[position]) {
+                hash = Self.mix(hash, stream[position])
+                position += 1
+            }
+            wordStarts[hash, default: []].append(Int32(start))
+            // "termi-\nnation" is also the word "termination".
+            if position + 1 < stream.count, stream[position] == "-", skippable[position],
+                TextNormalizer.sameWord(stream[position - 1], stream[position + 1])
+            {
+                var joined = hash
+                var next = position + 1
+                repeat {
+                    joined = Self.mix(joined, stream[next])
+                    next += 1
+                } while next < stream.count && TextNormalizer.sameWord(stream[next - 1], stream[next])
+                wordStarts[joined, default: []].append(Int32(start))
+            }
+        }
+        self.pages = pages
+        self.stream = stream
+        self.rawOffsets = rawOffsets
+        self.skippable = skippable
+        self.wordStarts = wordStarts
+    }
+
+    // MARK: Words
+
+    static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    static func mix(_ hash: UInt64, _ scalar: Unicode.Scalar) -> UInt64 {
+        (hash ^ UInt64(scalar.value)) &* 0x100_0000_01b3
+    }
+
+    /// The words of normalised text: each one's range and hash.
+    static func words(_ text: [Unicode.Scalar]) -> [(range: Range<Int>, hash: UInt64)] {
+        var words: [(range: Range<Int>, hash: UInt64)] = []
+        var position = 0
+        while position < text.count {
+            guard TextNormalizer.isWordScalar(text[position]) else {
+                position += 1
+                continue
+            }
+            let start = position
+            var hash = mix(seed, text[position])
+            position += 1
+            while position < text.count, TextNormalizer.sameWord(text[position - 1], text[position]) {
+                hash = mix(hash, text[position])
+                position += 1
+            }
+            words.append((start..<position, hash))
+        }
+        return words
+    }
+
+    /// How often a word occurs in the document.
+    func occurrences(of hash: UInt64) -> Int { wordStarts[hash]?.count ?? 0 }
+
+    // MARK: Pages
+
+    /// The index in `pages` of the page holding stream position `position`.
+    func pageIndex(at position: Int) -> Int {
+        var low = 0
+        var high = pages.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if pages[middle].streamStart <= position { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+
+    /// The pages and page-text offsets that stream ranges cover, with the boxes of their lines.
+    func locations(_ ranges: [Range<Int>]) -> [QuoteLocation] {
+        var spans: [(page: Int, start: Int, end: Int)] = []
+        for range in ranges {
+            // Spaces at the edges of a stretch belong to the text around it.
+            var range = range
+            while let first = range.first, stream[first] == " " { range = range.dropFirst() }
+            while let last = range.last, stream[last] == " " { range = range.dropLast() }
+            for position in range where rawOffsets[position] >= 0 {
+                let page = pageIndex(at: position)
+                let offset = Int(rawOffsets[position])
+                if let last = spans.last, last.page == page {
+                    spans[spans.count - 1].start = min(last.start, offset)
+                    spans[spans.count - 1].end = max(last.end, offset + 1)
+                } else {
+                    spans.append((page, offset, offset + 1))
+                }
+            }
+        }
+        return spans.map { span in
+            QuoteLocation(
+                page: pages[span.page].number, start: span.start, end: span.end,
+                boxes: Self.lineBoxes(pages[span.page].words, covering: span.start..<span.end))
+        }
+    }
+
+    /// The page's own text for stream ranges (several pages joined by a line break).
+    func rawText(_ ranges: [Range<Int>]) -> String {
+        locations(ranges).map { location in
+            let page = pages.first { $0.number == location.page }!
+            var view = String.UnicodeScalarView()
+            view.append(contentsOf: page.raw[location.start..<location.end])
+            return String(view)
+        }.joined(separator: "\n")
+    }
+
+    /// Finds each word of `words` in `raw`, in order, looking a little way ahead of the last one found;
+    /// words that cannot be found get no offsets.
+    static func align(_ words: [AnalysisPage.Word], in raw: [Unicode.Scalar]) -> [(range: Range<Int>, box: QuoteBox)] {
+        var aligned: [(range: Range<Int>, box: QuoteBox)] = []
+        var cursor = 0
+        for word in words {
+            let needle = Array(word.text.unicodeScalars)
+            guard !needle.isEmpty else { continue }
+            let limit = min(raw.count - needle.count, cursor + 64 + needle.count)
+            guard limit >= cursor else { continue }
+            var found: Int?
+            var candidate = cursor
+            while candidate <= limit {
+                if raw[candidate] == needle[0], raw[candidate..<candidate + needle.count].elementsEqual(needle) {
+                    found = candidate
+                    break
+                }
+                candidate += 1
+            }
+            if let found {
+                aligned.append((found..<found + needle.count, word.box))
+                cursor = found + needle.count
+            }
+        }
+        return aligned
+    }
+
+    /// One rectangle per line of the words that overlap `range`: a word starts a new line when it is
+    /// not level with the line so far or lies to its left.
+    static func lineBoxes(_ words: [(range: Range<Int>, box: QuoteBox)], covering range: Range<Int>) -> [QuoteBox] {
+        var lines: [QuoteBox] = []
+        var lastX = -Double.infinity
+        for word in words where word.range.overlaps(range) {
+            let middle = (word.box.y1 + word.box.y2) / 2
+            if let line = lines.last, middle >= line.y1, middle <= line.y2, word.box.x1 >= lastX {
+                lines[lines.count - 1] = line.union(word.box)
+            } else {
+                lines.append(word.box)
+            }
+            lastX = word.box.x1
+        }
+        return lines
+    }
+
+    // MARK: Running headers and footers
+
+    /// Per page, the raw offset ranges of its lines that are running headers, footers or page numbers:
+    /// among the first and last three lines of a page, a line that is a page number, or whose text
+    /// (digits aside) is at an edge of at least three pages and a fifth of all pages.
+    static func boilerplate(_ pages: [[Unicode.Scalar]]) -> [[Range<Int>]] {
+        let edges = pages.map(edgeLines)
+        var counts: [String: Int] = [:]
+        for page in edges {
+            for key in Set(page.map(\.key)) { counts[key, default: 0] += 1 }
+        }
+        let threshold = max(3, (pages.count + 4) / 5)
+        return edges.map { lines in
+            lines.filter { line in isPageNumber(line.key) || (counts[line.key] ?? 0) >= threshold }.map(\.range)
+        }
+    }
+
+    /// The first and last three non-blank lines of a page, with a key: normalised, digits as `#`.
+    static func edgeLines(_ raw: [Unicode.Scalar]) -> [(range: Range<Int>, key: String)] {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for (offset, scalar) in raw.enumerated() where scalar == "\n" {
+            lines.append(start..<offset)
+            start = offset + 1
+        }
+        lines.append(start..<raw.count)
+        let nonBlank = lines.filter { range in raw[range].contains { !$0.properties.isWhitespace } }
+        let chosen = nonBlank.count <= 6 ? nonBlank : Array(nonBlank.prefix(3) + nonBlank.suffix(3))
+        return chosen.compactMap { range in
+            guard range.count <= 200 else { return nil }
+            let mapped = TextNormalizer.normalized(Array(raw[range]))
+            var key = String.UnicodeScalarView()
+            for scalar in mapped.scalars {
+                if scalar.properties.numericType != nil {
+                    if key.last != "#" { key.append("#") }
+                } else {
+                    key.append(scalar)
+                }
+            }
+            let text = String(key)
+            return text.isEmpty ? nil : (range, text)
+        }
+    }
+
+    /// "12", "- 12 -", "page 12", "page 12 of 80", "12/80", "xii".
+    static func isPageNumber(_ key: String) -> Bool {
+        var text = Substring(key)
+        if text.hasPrefix("page ") { text = text.dropFirst(5) }
+        let squeezed = text.filter { $0 != " " && $0 != "-" && $0 != "." && $0 != "[" && $0 != "]" }
+        if squeezed == "#" { return true }
+        let parts = squeezed.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0 == "#" } }) { return true }
+        // "#of#" once the spaces are gone.
+        if squeezed == "#of#" { return true }
+        return squeezed.count <= 5 && !squeezed.isEmpty && squeezed.allSatisfy { "ivxlc".contains($0) }
+    }
+}
