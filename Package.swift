@@ -289,6 +289,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        // The attacks of issue 15 in one suite ("Security"): tenants under every role a reader can take,
+        // the PDF child's sandbox, DNS rebinding against the sovereignty guard, CSV formulas, batch query
+        // sources.
+        .testTarget(
+            name: "LectorSecurityTests",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorSchema", "LectorService", "LectorQueue", "LectorPDF", "LectorEngine",
+                "LectorFakeEngine", "LectorAnalysis", "LectorBatch", "LectorTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         // The deployment files (systemd, container, compose, Kubernetes) checked against the binary.
         .testTarget(
             name: "LectorDeployTests",

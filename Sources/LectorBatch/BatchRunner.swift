@@ -165,12 +165,20 @@ public struct BatchRunner: Sendable {
     }
 
     private func queryCandidates(_ definition: BatchDefinition, sql: String, estimator: BatchEstimator) async throws -> [BatchCandidate] {
+        // The query runs apart from the service: on a connection of its own, logged in as a reader role
+        // of the batch's tenant, read-only and under a statement timeout, and the connection is closed
+        // when it returns. Whatever the query does (set_config(..., false), set_config('role', ...),
+        // session advisory locks, a subquery that breaks out of the tenant filter below), it reads only
+        // what that reader may (the views' columns, the tenant's rows) and leaves nothing behind in the
+        // service's sessions.
+        let role = try await queryRole(for: definition)
         let rows: PostgresRows
         do {
-            rows = try await database.withTransaction { connection in
-                // Read-only for the operator's query: it may select anything but change nothing.
+            let connection = try await database.makeDedicatedConnection(as: role)
+            rows = try await connection.withTransaction { connection in
                 try await connection.query("SET TRANSACTION READ ONLY")
                 try await connection.query("SET LOCAL statement_timeout = '120s'")
+                try await connection.query("SET LOCAL lock_timeout = '10s'")
                 // The query is the operator's configuration (a file in jobs/), never user input; only the
                 // tenant is bound.
                 return try await connection.query(
@@ -185,6 +193,10 @@ public struct BatchRunner: Sendable {
                     ORDER BY picked.ord
                     """, definition.tenant)
             }
+        } catch let error as DatabaseError where error.kind == .connectionFailed {
+            throw BatchError(
+                kind: .sourceUnavailable, file: definition.file,
+                reason: "source.query runs as the reader role \(role) of tenant '\(definition.tenant)', which cannot log in: \(error.description)")
         } catch let error as DatabaseError where !error.isConnectionLevel {
             throw BatchError(kind: .sourceUnavailable, file: definition.file, reason: "source.query: \(error.description)")
         }
@@ -197,6 +209,20 @@ public struct BatchRunner: Sendable {
                 estimatedTokens: estimator.tokens(
                     sizeBytes: size, pages: try row.decode("page_count", as: Int?.self), characters: characters))
         }
+    }
+
+    /// The reader role a query source of `definition` runs as: the first (by name) mapped to its tenant.
+    private func queryRole(for definition: BatchDefinition) async throws -> String {
+        let rows = try await database.query(
+            "SELECT role_name::text AS role FROM lector.tenant_readers WHERE tenant = $1 ORDER BY role_name LIMIT 1",
+            definition.tenant)
+        guard let role = try rows.first?.decode("role", as: String.self) else {
+            throw BatchError(
+                kind: .sourceUnavailable, file: definition.file,
+                reason: "source.query runs as a reader role of tenant '\(definition.tenant)', and it has none: "
+                    + "create one with `lector role create-reader NAME --tenant \(definition.tenant)`")
+        }
+        return role
     }
 
     // MARK: - Running

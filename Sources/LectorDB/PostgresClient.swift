@@ -85,6 +85,14 @@ public final class PostgresClient: Sendable {
         try await PostgresConnection.connect(configuration, threadPool: threadPool, logger: logger)
     }
 
+    /// Opens a dedicated connection to the same database, logged in as `role` instead of the pool's
+    /// role (see ``PostgresConfiguration/userName``). The caller owns it; it closes when released.
+    public func makeDedicatedConnection(as role: String) async throws -> PostgresConnection {
+        var configuration = configuration
+        configuration.userName = role
+        return try await PostgresConnection.connect(configuration, threadPool: threadPool, logger: logger)
+    }
+
     /// The number of open connections and of idle ones (for tests and metrics).
     public var statistics: (open: Int, idle: Int, waiting: Int) {
         state.withLock { ($0.open, $0.idle.count, $0.waiters.count) }

@@ -20,6 +20,10 @@ public struct PostgresConfiguration: Sendable {
     /// A database name that replaces the one in `connectionString` (for tools and tests that reach
     /// several databases of one server).
     public var databaseName: String?
+    /// A role name that replaces the one in `connectionString` (for work that must run as a role of
+    /// its own, such as a batch's query source running as a tenant's reader). libpq finds its
+    /// credentials as usual: `.pgpass`, a client certificate, the server's trust or peer rules.
+    public var userName: String?
     /// When set, the server cancels any statement of these sessions that runs longer (`statement_timeout`,
     /// as a default the connection string's own `options` replace): a worker's queue statements are short,
     /// and one stuck behind a lock or a dying server should fail and be retried rather than hang.
@@ -34,6 +38,7 @@ public struct PostgresConfiguration: Sendable {
         self.connectTimeout = connectTimeout
         self.maxConnections = maxConnections
         self.databaseName = nil
+        self.userName = nil
         self.statementTimeoutSeconds = nil
     }
 
@@ -60,6 +65,10 @@ public struct PostgresConfiguration: Sendable {
         if let databaseName {
             keywords.append("dbname")
             values.append(databaseName)
+        }
+        if let userName {
+            keywords.append("user")
+            values.append(userName)
         }
         return (keywords, values)
     }

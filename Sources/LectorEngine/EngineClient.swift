@@ -19,7 +19,9 @@ public final class EngineClient: Sendable {
     /// The configuration this client was made with.
     public let configuration: EngineConfiguration
     let url: EngineURL
-    let http: HTTPClient
+    /// Connects only to the address the guard vetted (see ``PinnedHTTPClient``).
+    let connections: PinnedHTTPClient
+    var http: HTTPClient { connections.current }
     let limiter: AsyncSemaphore
     let guardian: SovereigntyGuard
     let logger: Logger
@@ -61,7 +63,7 @@ public final class EngineClient: Sendable {
         http.decompression = .disabled
         // A redirect could send the document to a host the guard never saw: engines do not redirect.
         http.redirectConfiguration = .disallow
-        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: http)
+        self.connections = PinnedHTTPClient(host: url.host, configuration: http)
         self.limiter = AsyncSemaphore(permits: configuration.maxInFlight)
         self.guardian = SovereigntyGuard(
             allowedHosts: configuration.allowedHosts, allowExternal: configuration.allowExternal, resolver: resolver)
@@ -89,7 +91,7 @@ public final class EngineClient: Sendable {
 
     /// Closes the connections. The client must not be used afterwards.
     public func shutdown() async throws {
-        try await http.shutdown()
+        try await connections.shutdown()
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {
@@ -357,6 +359,8 @@ public final class EngineClient: Sendable {
             return cached
         }
         let verdict = await guardian.evaluate(host: url.host)
+        // The connection goes to the address just vetted, never to a fresh lookup (DNS rebinding).
+        connections.pin(verdict)
         let previous = state.withLock { state in
             defer { state.verdict = verdict; state.verdictAt = now }
             return state.verdict

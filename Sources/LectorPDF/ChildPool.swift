@@ -1,3 +1,4 @@
+import Logging
 import Synchronization
 
 /// Idle extraction children kept for the next document: starting `lector` costs about 20 ms of CPU
@@ -8,9 +9,11 @@ final class ChildPool: Sendable {
 
     private let idle = Mutex<[ChildProcess]>([])
     let executable: String
+    let logger: Logger
 
-    init(executable: String) {
+    init(executable: String, logger: Logger) {
         self.executable = executable
+        self.logger = logger
     }
 
     deinit {
@@ -20,7 +23,9 @@ final class ChildPool: Sendable {
     /// An idle child, or a new one. Blocking (posix_spawn): call it on the dedicated thread.
     func take() throws(PDFError) -> ChildProcess {
         if let child = idle.withLock({ $0.popLast() }) { return child }
-        return try ChildProcess.spawn(executable: executable, arguments: [PDFExtractor.childCommandName])
+        let child = try ChildProcess.spawn(executable: executable, arguments: [PDFExtractor.childCommandName])
+        ChildIsolation.logMissingLayersOnce(logger)
+        return child
     }
 
     /// Keeps a child that served a document cleanly; retires it when it has served enough.

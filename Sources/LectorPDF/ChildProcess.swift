@@ -53,19 +53,18 @@ final class ChildProcess: Sendable {
             for fd in inputPair + outputPipe + errorPipe where fd >= 0 { close(fd) }
             throw PDFError(.isolationFailed, "cannot create pipes for the extraction child: errno \(errno)")
         }
-        var pid: pid_t = 0
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let status = lector_spawn(executable, argv, inputPair[1], outputPipe[1], errorPipe[1], &pid)
+        let pid: pid_t
+        do {
+            pid = try ChildIsolation.spawn(
+                executable: executable, arguments: arguments, stdin: inputPair[1], stdout: outputPipe[1], stderr: errorPipe[1]
+            ).pid
+        } catch {
+            for fd in inputPair + outputPipe + errorPipe { close(fd) }
+            throw error
+        }
         close(inputPair[1])
         close(outputPipe[1])
         close(errorPipe[1])
-        guard status == 0 else {
-            close(inputPair[0])
-            close(outputPipe[0])
-            close(errorPipe[0])
-            throw PDFError(.isolationFailed, "cannot start the extraction child \(executable): errno \(status)")
-        }
         _ = fcntl(inputPair[0], F_SETFL, fcntl(inputPair[0], F_GETFL) | O_NONBLOCK)
         return ChildProcess(pid: pid, input: inputPair[0], output: outputPipe[0], error: errorPipe[0])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LectorCore
+import Logging
 import Synchronization
 
 /// What an isolated extraction streams: the document's facts first, then its pages (in completion order
@@ -36,15 +37,17 @@ public struct PDFExtractor: Sendable {
     /// - Parameters:
     ///   - executable: path of the `lector` binary; by default the running executable
     ///     (`/proc/self/exe`). Tests pass the built binary.
+    ///   - logger: where the isolation layers the kernel refuses children are reported (once per process).
     public init(
         executable: String? = nil, limits: ExtractionLimits = .init(),
-        maxConcurrentChildren: Int = ProcessInfo.processInfo.activeProcessorCount, pagesPerChild: Int = 40
+        maxConcurrentChildren: Int = ProcessInfo.processInfo.activeProcessorCount, pagesPerChild: Int = 40,
+        logger: Logger = Logger(label: "lector.pdf", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.executable = executable ?? Self.currentExecutable()
         self.limits = limits
         self.pagesPerChild = max(1, pagesPerChild)
         self.slots = ChildSlots(count: maxConcurrentChildren)
-        self.pool = ChildPool(executable: self.executable)
+        self.pool = ChildPool(executable: self.executable, logger: logger)
     }
 
     /// The path of the running executable.

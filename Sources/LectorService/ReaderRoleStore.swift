@@ -2,7 +2,8 @@ import LectorCore
 import LectorDB
 
 /// Read-only SQL roles for analysts, each bound to one tenant by `lector.tenant_readers` and limited to
-/// that tenant's rows by the row-level security policies of `schema/0030_tenancy.sql`.
+/// that tenant's rows by the row-level security policies of `schema/0080_tenancy_deny.sql` (deny by
+/// default: a role that is neither the service nor a mapped reader sees no row).
 ///
 /// The login role is a member of the group role `lector_reader`, which may read the views and (because
 /// the views run with the reader's rights) the columns they use, never document bytes, job arguments or
@@ -31,14 +32,21 @@ public struct ReaderRoleStore: Sendable {
             // DO blocks take no parameters: the values travel as transaction-local settings, bound as
             // parameters here and quoted by format() (%I, %L) on the server. No SQL is built from input.
             try await connection.query(
-                "SELECT set_config('lector.reader_role', $1, true), set_config('lector.reader_verifier', $2, true)",
-                name, verifier ?? "")
+                """
+                SELECT set_config('lector.reader_role', $1, true), set_config('lector.reader_verifier', $2, true),
+                    set_config('lector.reader_tenant', $3, true)
+                """,
+                name, verifier ?? "", tenant)
             do {
                 try await connection.executeScript(Self.setUpScript)
             } catch let error as DatabaseError where error.sqlState == "42501" && error.message.contains("bypasses") {
                 throw TenancyError(
                     kind: .privilegedRole,
                     detail: "role '\(name)' is a superuser or bypasses row-level security; it would see every tenant")
+            } catch let error as DatabaseError where error.sqlState == "42501" && error.message.contains("can act as") {
+                throw TenancyError(
+                    kind: .privilegedRole,
+                    detail: "role '\(name)' can act as (or be acted as by) the service or another tenant's reader; it would see another tenant")
             }
             try await connection.query(
                 """
@@ -73,6 +81,7 @@ public struct ReaderRoleStore: Sendable {
         DECLARE
             reader text := current_setting('lector.reader_role');
             verifier text := nullif(current_setting('lector.reader_verifier'), '');
+            reader_tenant text := current_setting('lector.reader_tenant');
             existing record;
             view_name name;
         BEGIN
@@ -105,6 +114,23 @@ public struct ReaderRoleStore: Sendable {
             IF FOUND THEN
                 IF existing.rolsuper OR existing.rolbypassrls THEN
                     RAISE EXCEPTION 'role % is a superuser or bypasses row-level security', reader
+                        USING ERRCODE = '42501';
+                END IF;
+                -- The policies judge the current role, and a reader may SET ROLE to any role it is a
+                -- member of: none of those may be the service or another tenant's reader, and no other
+                -- tenant's reader may SET ROLE to this one.
+                IF reader IN (SELECT s.role_name FROM lector.service_roles s)
+                   OR EXISTS (
+                       SELECT 1 FROM pg_roles g
+                       WHERE g.rolname <> reader AND pg_has_role(reader, g.oid, 'MEMBER')
+                         AND (g.oid = (SELECT c.relowner FROM pg_class c WHERE c.oid = 'lector.documents'::regclass)
+                              OR g.rolname IN (SELECT s.role_name FROM lector.service_roles s)
+                              OR g.rolname IN (SELECT t.role_name FROM lector.tenant_readers t WHERE t.tenant <> reader_tenant)))
+                   OR EXISTS (
+                       SELECT 1 FROM lector.tenant_readers t JOIN pg_roles m ON m.rolname = t.role_name
+                       WHERE t.tenant <> reader_tenant AND t.role_name <> reader AND pg_has_role(m.oid, reader, 'MEMBER'))
+                THEN
+                    RAISE EXCEPTION 'role % can act as (or be acted as by) the service or another tenant''s reader', reader
                         USING ERRCODE = '42501';
                 END IF;
             ELSE

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LectorBatch
+import LectorCore
 
 struct BatchReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

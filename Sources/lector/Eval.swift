@@ -69,7 +69,7 @@ struct EvalCUAD: AsyncParsableCommand {
                     return try await evaluation.run(
                         options,
                         runner: .inProcess(
-                            engine: engine, engineDialect: info.dialect.rawValue, extractor: PDFExtractor(),
+                            engine: engine, engineDialect: info.dialect.rawValue, extractor: PDFExtractor(logger: logger),
                             concurrency: concurrency),
                         progress: progress)
                 }

@@ -72,13 +72,13 @@ struct Extract: AsyncParsableCommand {
     }
 
     func run() async throws {
-        _ = global.makeLogger()
+        let logger = global.makeLogger()
         try await reportingErrors {
             var limits = ExtractionLimits()
             limits.wallClockSeconds = timeout
             limits.cpuSeconds = cpuLimit
             limits.addressSpaceBytes = memoryLimit << 20
-            let extractor = PDFExtractor(limits: limits, pagesPerChild: pagesPerChild)
+            let extractor = PDFExtractor(limits: limits, pagesPerChild: pagesPerChild, logger: logger)
             let secret = try password ?? Secret.fromEnvironment("LECTOR_PDF_PASSWORD")?.value
             if files.count == 1 {
                 print(try await report(files[0], extractor: extractor, password: secret, imagesDirectory: images))

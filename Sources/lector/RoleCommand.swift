@@ -16,7 +16,8 @@ struct RoleCommand: AsyncParsableCommand {
                 The role joins the group role lector_reader (SELECT on the views and the columns they read; \
                 no document bytes, job arguments or tokens), defaults to read-only transactions, and sees \
                 only TENANT's rows under row-level security. An existing role is reused unless it is a \
-                superuser or has BYPASSRLS. Run as a role with CREATEROLE that owns Lector's tables.
+                superuser, has BYPASSRLS, or could SET ROLE to the service or to another tenant's reader (or \
+                be taken by one). Run as a role with CREATEROLE that owns Lector's tables.
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Role name: lower-case letters, digits and '_', starting with a letter.") var name: String

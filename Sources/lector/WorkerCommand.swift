@@ -76,7 +76,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     let jobQueue = JobQueue(client: client, logger: logger)
                     var handlers = JobHandlers()
                     AnalyzeJob(
-                        database: client, extractor: PDFExtractor(), engine: engine,
+                        database: client, extractor: PDFExtractor(logger: logger), engine: engine,
                         engineDialect: info.dialect.rawValue, profiles: profiles
                     ).register(in: &handlers)
                     let worker = Worker(

@@ -97,36 +97,40 @@ struct BatchRunTests {
 
             // A re-analysis of every analysed document under a new profile finds a high risk and an expiry
             // within the horizon: both reported, once per document.
+            // A query source runs as a reader role of the batch's tenant; without one it is refused.
             let query = "SELECT document_id FROM lector.latest_analyses WHERE profile <> 'second' ORDER BY document_id"
             let definition = BatchDefinition(name: "reanalysis", profile: "second", source: .query(query), report: BatchReportSettings(horizonDays: 90))
-            let plan = try await runner.plan(definition)
-            #expect(plan.candidates.count == 3)
-            let rerun = try await runner.run(definition)
-            #expect(rerun.queued == 3)
-            try await BatchTestSupport.work(client: client, profiles: [second], answer: BatchTestSupport.answer(risk: "high", expires: soon))
-            let status = try await store.status(batchID: rerun.batchID)
-            #expect(status.state == "completed" && status.done == 3 && status.failed == 0)
-            let report = try await store.report(batchID: rerun.batchID)
-            #expect(report.filter { $0.kind == "high_risk_finding" }.count == 3)
-            #expect(report.filter { $0.kind == "high_risk_finding" }.allSatisfy { $0.category == "governing_law" && $0.risk == "high" })
-            #expect(report.filter { $0.kind == "deadline" && $0.category == "expiration" }.map(\.dueDate) == [soon, soon, soon])
-            let summary = try #require(status.summary)
-            #expect(summary.contains("\"new_high_risk_findings\": 3") && summary.contains("\"new_deadlines\": 3"))
-            #expect(summary.contains("\"done\": 3"))
+            await #expect(throws: BatchError.self) { try await runner.plan(definition) }
+            try await TestReaderRole.with(tenant: definition.tenant, database: client) { _ in
+                let plan = try await runner.plan(definition)
+                #expect(plan.candidates.count == 3)
+                let rerun = try await runner.run(definition)
+                #expect(rerun.queued == 3)
+                try await BatchTestSupport.work(client: client, profiles: [second], answer: BatchTestSupport.answer(risk: "high", expires: soon))
+                let status = try await store.status(batchID: rerun.batchID)
+                #expect(status.state == "completed" && status.done == 3 && status.failed == 0)
+                let report = try await store.report(batchID: rerun.batchID)
+                #expect(report.filter { $0.kind == "high_risk_finding" }.count == 3)
+                #expect(report.filter { $0.kind == "high_risk_finding" }.allSatisfy { $0.category == "governing_law" && $0.risk == "high" })
+                #expect(report.filter { $0.kind == "deadline" && $0.category == "expiration" }.map(\.dueDate) == [soon, soon, soon])
+                let summary = try #require(status.summary)
+                #expect(summary.contains("\"new_high_risk_findings\": 3") && summary.contains("\"new_deadlines\": 3"))
+                #expect(summary.contains("\"done\": 3"))
 
-            // The same again under the same profile and prompt version: already analysed, nothing new.
-            let again = try await runner.run(definition)
-            #expect(again.queued == 0)
-            let againStatus = try await store.status(batchID: again.batchID)
-            #expect(againStatus.state == "completed" && againStatus.skipped == 0)
-            #expect(try await store.report(batchID: again.batchID).isEmpty)
+                // The same again under the same profile and prompt version: already analysed, nothing new.
+                let again = try await runner.run(definition)
+                #expect(again.queued == 0)
+                let againStatus = try await store.status(batchID: again.batchID)
+                #expect(againStatus.state == "completed" && againStatus.skipped == 0)
+                #expect(try await store.report(batchID: again.batchID).isEmpty)
 
-            // The query runs read-only: a statement that writes is refused and nothing changes.
-            let writer = BatchDefinition(
-                name: "sneaky", profile: "second",
-                source: .query("WITH gone AS (DELETE FROM lector.documents RETURNING id) SELECT id AS document_id FROM gone"))
-            await #expect(throws: BatchError.self) { try await runner.plan(writer) }
-            #expect(try await BatchTestSupport.count(client, "SELECT count(*) AS n FROM lector.documents") == 3)
+                // The query runs read-only: a statement that writes is refused and nothing changes.
+                let writer = BatchDefinition(
+                    name: "sneaky", profile: "second",
+                    source: .query("WITH gone AS (DELETE FROM lector.documents RETURNING id) SELECT id AS document_id FROM gone"))
+                await #expect(throws: BatchError.self) { try await runner.plan(writer) }
+                #expect(try await BatchTestSupport.count(client, "SELECT count(*) AS n FROM lector.documents") == 3)
+            }
         }
     }
 

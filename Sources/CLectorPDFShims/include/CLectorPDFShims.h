@@ -30,10 +30,35 @@ int lector_page_facts(const char *bytes, size_t length, const char *password, in
 
 #include <sys/types.h>
 
-/// Starts `path` with `argv` (NULL-terminated) as a child whose standard input, output and error are
-/// `stdin_fd`, `stdout_fd` and `stderr_fd`, with default signal handlers, an empty signal mask and every
-/// other descriptor closed. Returns 0 and sets `*pid`, or an errno value.
-int lector_spawn(const char *path, char *const argv[], int stdin_fd, int stdout_fd, int stderr_fd, pid_t *pid);
+/// Isolation layers of lector_spawn_isolated.
+enum {
+    /// A network namespace of its own (no interface but a loopback that is down).
+    LECTOR_ISOLATE_NETWORK = 1,
+    /// Landlock: no file system reads or execution outside the readable paths, no writes outside the
+    /// scratch directory; with Landlock ABI 4 or later no TCP, abstract Unix sockets or signals outside
+    /// the sandbox either.
+    LECTOR_ISOLATE_FILES = 2,
+    /// seccomp: no new sockets of any family, no io_uring, no ptrace or process_vm_readv/writev.
+    LECTOR_ISOLATE_SYSCALLS = 4,
+};
+
+/// Starts `path` with `argv` and the environment `envp` (both NULL-terminated) as a child whose standard
+/// input, output and error are `stdin_fd`, `stdout_fd` and `stderr_fd`, with default signal handlers, an
+/// empty signal mask, every other descriptor closed, and the `isolation` layers (LECTOR_ISOLATE_*) in
+/// place before it execs; `scratch` (or NULL) is the one directory it may write beneath, `readable` (a
+/// NULL-terminated list, or NULL) the files and directories it may read and execute (the executable, its
+/// libraries and the loader's cache among them: the loader runs inside the sandbox).
+///
+/// Returns 0 and sets `*pid` and `*missing` (the layers the kernel refused: the child runs without
+/// them), or an errno value when the child could not be started.
+int lector_spawn_isolated(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd,
+                          int stderr_fd, int isolation, const char *scratch, const char *const readable[], pid_t *pid,
+                          int *missing);
+
+/// The RUNPATH (or RPATH) of the 64-bit ELF executable at `path`, `$ORIGIN` unexpanded, into `buffer`
+/// (empty when it has none): where its loader looks for the Swift runtime. Returns 0, or -1 when the file
+/// is no 64-bit ELF or the path does not fit.
+int lector_elf_runpath(const char *path, char *buffer, size_t capacity);
 
 /// pipe2(fds, O_CLOEXEC), which Swift's Glibc module hides behind _GNU_SOURCE. Returns 0 or -1 (errno).
 int lector_pipe_cloexec(int fds[2]);
