@@ -62,7 +62,7 @@ public struct Analyzer: Sendable {
                 "analysis.requests": "\(plan.requests.count)", "analysis.budget_tokens": "\(plan.budgetTokens)",
                 "analysis.image_pages": "\(plan.imagePages.count)",
             ])
-        let verifier = QuoteVerifier(pages: pages)
+        let verifier = await QuoteVerifier.onOwnThread { QuoteVerifier(pages: pages) }
         let engineStarted = ContinuousClock.now
         let outcomes = try await run(plan.requests, pages: pages, verifier: verifier)
         let engineTime = ContinuousClock.now - engineStarted
@@ -159,7 +159,10 @@ public struct Analyzer: Sendable {
             }
             switch validator.validate(json, pages: planned.pages) {
             case .valid(let answer):
-                let findings = FindingsMerger.ground(answer, categories: profile.categories, verifier: verifier)
+                let categories = profile.categories
+                let findings = await QuoteVerifier.onOwnThread {
+                    FindingsMerger.ground(answer, categories: categories, verifier: verifier)
+                }
                 return ChunkOutcome(
                     requests: [planned],
                     chunks: [FindingsMerger.ChunkFindings(pages: planned.pages, document: answer.document, findings: findings)],

@@ -109,7 +109,8 @@ struct FakeEngineEvalTests {
             let text = document.pages.map { Self.letters($0.text) }.max { $0.count < $1.count } ?? ""
             try #require(text.count >= 200, "\(contract.file) has no text to recognise it by")
             fingerprints.append((String(text.prefix(200)), contract))
-            verifiers[contract.file] = QuoteVerifier(pages: document.pages.map { AnalysisPage(number: $0.number, text: $0.text) })
+            let pages = document.pages.map { AnalysisPage(number: $0.number, text: $0.text) }
+            verifiers[contract.file] = try await onOwnThread { QuoteVerifier(pages: pages) }
         }
         #expect(Set(fingerprints.map(\.fingerprint)).count == labels.contracts.count)
         let known = fingerprints
