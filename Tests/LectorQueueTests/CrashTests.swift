@@ -28,7 +28,9 @@ struct CrashTests {
             try await client.query("CREATE TABLE queue_test_results (job_id bigint PRIMARY KEY, worker text NOT NULL)")
             let total = 40
             let ids = try await queue.enqueue(
-                (0..<total).map { _ in NewJob(queue: "crash", kind: "record", args: PostgresJSON(text: "{\"ms\": 300}")) })
+                // 1.5 s a job: the doomed worker is mid-way for about 15 s, a window that a poll starved by
+                // the rest of the suite for a few seconds still sees (at 300 ms it lasted 3 s, and was missed).
+                (0..<total).map { _ in NewJob(queue: "crash", kind: "record", args: PostgresJSON(text: "{\"ms\": 1500}")) })
             #expect(ids.count == total)
             let pid = try ProcessHelpers.spawn([
                 binary.path, "queue", "work", "--database-url", url, "--queue", "crash", "--concurrency", "4",
