@@ -101,6 +101,25 @@ struct DocumentText: Sendable {
         return words
     }
 
+    /// Whether a match starting at `position` with `scalar` would start inside a word: right after a
+    /// letter of the same word, or after "non-", "third-": a hyphenated compound is one word, so that
+    /// "exclusive licence" is never found inside "non-exclusive licence".
+    func continuesWord(before position: Int, with scalar: Unicode.Scalar) -> Bool {
+        guard position > 0 else { return false }
+        if TextNormalizer.sameWord(stream[position - 1], scalar) { return true }
+        return stream[position - 1] == "-" && position >= 2 && TextNormalizer.isWordScalar(stream[position - 2])
+            && TextNormalizer.isWordScalar(scalar)
+    }
+
+    /// Whether a match ending just before `position` with `scalar` would end inside a word (or a
+    /// hyphenated compound).
+    func continuesWord(at position: Int, after scalar: Unicode.Scalar) -> Bool {
+        guard position < stream.count else { return false }
+        if TextNormalizer.sameWord(scalar, stream[position]) { return true }
+        return stream[position] == "-" && position + 1 < stream.count && TextNormalizer.isWordScalar(stream[position + 1])
+            && TextNormalizer.isWordScalar(scalar)
+    }
+
     /// How often a word occurs in the document.
     func occurrences(of hash: UInt64) -> Int { wordStarts[hash]?.count ?? 0 }
 

@@ -104,7 +104,7 @@ public struct QuoteVerifier: Sendable {
                 if start < window.lowerBound { continue }
                 if start >= window.upperBound { break }
             }
-            guard start == 0 || !TextNormalizer.sameWord(document.stream[start - 1], quote[0]) else { continue }
+            guard !document.continuesWord(before: start, with: quote[0]) else { continue }
             guard let ranges = match(quote, at: start) else { continue }
             if window != nil { return ranges }
             if page == nil || document.pages[document.pageIndex(at: start)].number == page { return ranges }
@@ -154,7 +154,7 @@ public struct QuoteVerifier: Sendable {
                 return false
             }
             // It ends on a word boundary.
-            if j < stream.count, TextNormalizer.sameWord(quote[quote.count - 1], stream[j]) {
+            if document.continuesWord(at: j, after: quote[quote.count - 1]) {
                 return false
             }
             ranges.insert(segmentStart..<j, at: 0)
@@ -297,12 +297,13 @@ public struct QuoteVerifier: Sendable {
             guard let hit = Self.align(quote, in: text, maxEdits: budget) else { continue }
             var lower = positions[hit.range.lowerBound]
             var upper = positions[hit.range.upperBound - 1] + 1
-            // Whole words: a near match that starts or ends inside a word takes the whole word.
-            while lower > 0, TextNormalizer.sameWord(document.stream[lower - 1], document.stream[lower]) {
-                lower -= 1
+            // Whole words, and whole compounds: a near match that starts or ends inside "non-exclusive"
+            // takes all of it, so the guard below sees the "non".
+            while lower > 0, document.continuesWord(before: lower, with: document.stream[lower]) {
+                lower -= document.stream[lower - 1] == "-" ? 2 : 1
             }
-            while upper < document.stream.count, TextNormalizer.sameWord(document.stream[upper - 1], document.stream[upper]) {
-                upper += 1
+            while document.continuesWord(at: upper, after: document.stream[upper - 1]) {
+                upper += document.stream[upper] == "-" ? 2 : 1
             }
             let named = page.map { document.pages[document.pageIndex(at: lower)].number == $0 } ?? false
             if let current = best, current.distance < hit.distance || (current.distance == hit.distance && (current.named || !named)) {

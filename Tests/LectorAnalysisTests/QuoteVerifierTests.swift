@@ -102,6 +102,19 @@ struct QuoteVerifierTests {
         #expect(Self.contract.verify("Neither party may assign this Agreement", page: 1).match == .exact)
     }
 
+    @Test("a hyphenated compound is one word: 'exclusive licence' is not inside 'non-exclusive licence'", arguments: [
+        "exclusive licence to use the Software during the Term",
+        "exclusive licence to use the Software",
+    ])
+    func compounds(quote: String) {
+        let result = Self.contract.verify(quote, page: 1)
+        #expect(result.match == .notFound)
+        // Cut before the end of the compound: close, never verified, the page's whole compound shown.
+        let cut = Self.contract.verify("Licensor grants Licensee a non", page: 1)
+        #expect(!cut.verified)
+        #expect(cut.documentText?.hasSuffix("non-exclusive") == true)
+    }
+
     @Test("quotes below three words or fifteen letters are too short", arguments: ["N/A", "the Term", "shall pay EUR", "   "])
     func tooShort(quote: String) {
         let result = Self.contract.verify(quote, page: 1)
