@@ -234,6 +234,9 @@ public struct JobQueue: Sendable {
                 WHERE id = $1 AND lease_token = $2 RETURNING id
                 """, [lease.jobID, lease.token])
             guard fenced.count == 1 else { throw QueueError.lostLease(lease.jobID) }
+            // A worker's sessions carry a statement timeout sized for queue statements; a large document's
+            // results may take longer to write, and cancelling them would only repeat the whole analysis.
+            try await connection.query("SET LOCAL statement_timeout = '15min'")
             return try await writes(connection)
         }
     }

@@ -348,6 +348,12 @@ public final class Worker: Service, Sendable {
             if let unavailable = error as? DependencyUnavailable {
                 return await postpone(job, unavailable)
             }
+            // The handler lost the database (its own reads, or the fenced completion): an outage, not the
+            // document's fault, so the job goes back without spending an attempt.
+            if let error = error as? DatabaseError, error.kind == .connectionFailed || error.kind == .connectionLost {
+                return await postpone(
+                    job, DependencyUnavailable(dependency: "database", reason: "\(error.code): \(error.description)", retryAfter: 5))
+            }
             let failure: JobFailure
             if let error = error as? JobFailure {
                 failure = error
