@@ -215,7 +215,7 @@ let package = Package(
         // `Benchmarks/run grounding`: verified quotes against edited ones, beside the grounding shipped before.
         .executableTarget(
             name: "lector-grounding-bench",
-            dependencies: ["LectorAnalysis", "LectorPDF", "LectorEval"],
+            dependencies: ["LectorAnalysis", "LectorPDF", "LectorEval", "LectorService"],
             path: "Benchmarks/grounding/Sources",
             swiftSettings: swiftSettings),
         // Drives the fake engine for `Benchmarks/run engine`: utilization and client overhead.

@@ -33,12 +33,10 @@ public enum FindingsMerger {
                 if let from = quote.pageCorrectedFrom { pages.remove(from) }
                 if quote.verified { pages.formUnion(quote.locations.map(\.page)) }
             }
-            var finding = Finding(
+            return Finding(
                 category: category.key, presence: raw.presence, value: raw.value,
                 normalized: raw.normalized ?? NormalizedValue(), pages: pages.sorted(), quotes: quotes,
                 confidence: raw.confidence, risk: raw.risk, riskRationale: raw.riskRationale)
-            finding.assessGrounding()
-            return finding
         }
     }
 
@@ -51,7 +49,8 @@ public enum FindingsMerger {
         }
     }
 
-    /// Merges the chunks' findings, in table order.
+    /// Merges the chunks' findings, in table order, and flags what contradicts itself in each
+    /// (``Finding/assessGrounding()``) once its quotes are final.
     public static func merge(_ chunks: [ChunkFindings], categories: [FindingCategory]) -> (facts: DocumentFacts, findings: [Finding]) {
         let ordered = chunks.sorted { $0.pages.lowerBound < $1.pages.lowerBound }
         var findings: [Finding] = []

@@ -166,7 +166,8 @@ public struct AnalyzeJob: Sendable {
         return options
     }
 
-    static func analysisPage(_ page: ExtractedPage) -> AnalysisPage {
+    /// An extracted page as the analysis sees it: text, vision need, image and word boxes.
+    public static func analysisPage(_ page: ExtractedPage) -> AnalysisPage {
         var image: PageImageSource?
         if page.needsVision, let rendered = page.image {
             let picture = PageImage(bytes: rendered.bytes, mimeType: rendered.format == .png ? "image/png" : "image/jpeg")

@@ -2,6 +2,7 @@ import Foundation
 import LectorAnalysis
 import LectorEval
 import LectorPDF
+import LectorService
 
 /// `Benchmarks/run grounding [DIR] [--labels FILE]`: how far "verified" can be trusted, and how fast.
 ///
@@ -16,14 +17,21 @@ struct GroundingBench {
         var labelsPath: String?
         var lectorPath: String?
         var directory = "../shared/corpus/contracts"
+        // --quick: trust figures only (no peer, no speed); --unverified FILE: the labelled spans that did
+        // not verify, one per line (kind, contract, span), for finding out why.
+        var quick = false
+        var unverifiedPath: String?
         while let argument = arguments.first {
             arguments.removeFirst()
             switch argument {
             case "--labels": labelsPath = arguments.isEmpty ? nil : arguments.removeFirst()
             case "--lector": lectorPath = arguments.isEmpty ? nil : arguments.removeFirst()
+            case "--quick": quick = true
+            case "--unverified": unverifiedPath = arguments.isEmpty ? nil : arguments.removeFirst()
             default: directory = argument
             }
         }
+        var unverifiedLines: [String] = []
         let labelsURL = URL(fileURLWithPath: labelsPath ?? directory + "/cuad_labels.csv")
         let labels = try CUADLabels.load(from: labelsURL)
         let extractor = PDFExtractor(executable: lectorPath)
@@ -35,13 +43,7 @@ struct GroundingBench {
             let url = URL(fileURLWithPath: directory).appendingPathComponent(contract.file)
             guard let data = FileManager.default.contents(atPath: url.path) else { continue }
             let extracted = try await extractor.extract([UInt8](data), options: options)
-            let pages = extracted.pages.map { page in
-                AnalysisPage(
-                    number: page.number, text: page.text,
-                    words: page.words.map {
-                        AnalysisPage.Word(text: $0.text, box: QuoteBox(x1: $0.box.x1, y1: $0.box.y1, x2: $0.box.x2, y2: $0.box.y2))
-                    })
-            }
+            let pages = extracted.pages.map(AnalyzeJob.analysisPage)
             let spans = contract.labels.values.flatMap(\.spans)
             documents.append((contract.file, pages, spans))
         }
@@ -82,19 +84,13 @@ struct GroundingBench {
                     if result.verified {
                         trueVerified += 1
                     } else {
-                        if let path = ProcessInfo.processInfo.environment["LECTOR_BENCH_UNVERIFIED"] {
-                            let line = "\(result.match.rawValue)\t\(document.name)\t\(span.replacingOccurrences(of: "\n", with: "\\n"))\n"
-                            if let handle = FileHandle(forWritingAtPath: path) {
-                                handle.seekToEndOfFile()
-                                handle.write(Data(line.utf8))
-                            }
-                        }
+                        unverifiedLines.append(
+                            "\(result.match.rawValue)\t\(document.name)\t\(span.replacingOccurrences(of: "\n", with: "\\n"))")
                     }
                     if !result.verified, result.match != .tooShort, unverifiedExamples.count < 8 {
                         unverifiedExamples.append("\(result.match.rawValue): \(document.name.prefix(30)): \(span.prefix(100))")
                     }
                 }
-                let quick = ProcessInfo.processInfo.environment["LECTOR_BENCH_QUICK"] != nil
                 if !quick, legacy.verify(span, page: page) { legacyTrueVerified += 1 }
                 for (kind, variant) in Mutations.variants(of: span) {
                     // A variant the contract itself says elsewhere is rightly verified: not counted.
@@ -132,7 +128,10 @@ struct GroundingBench {
             }
         }
 
-        if ProcessInfo.processInfo.environment["LECTOR_BENCH_QUICK"] != nil {
+        if let unverifiedPath {
+            FileManager.default.createFile(atPath: unverifiedPath, contents: Data(unverifiedLines.map { $0 + "\n" }.joined().utf8))
+        }
+        if quick {
             print("verified \(trueVerified) of \(trueEligible); edited verified \(mutatedVerified), approximate \(mutatedApproximate) of \(mutatedTotal)")
             return
         }
