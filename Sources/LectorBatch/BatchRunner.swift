@@ -213,10 +213,7 @@ public struct BatchRunner: Sendable {
 
     /// The reader role a query source of `definition` runs as: the first (by name) mapped to its tenant.
     private func queryRole(for definition: BatchDefinition) async throws -> String {
-        let rows = try await database.query(
-            "SELECT role_name::text AS role FROM lector.tenant_readers WHERE tenant = $1 ORDER BY role_name LIMIT 1",
-            definition.tenant)
-        guard let role = try rows.first?.decode("role", as: String.self) else {
+        guard let role = try await ReaderRoleStore(database: database).readerRole(for: definition.tenant) else {
             throw BatchError(
                 kind: .sourceUnavailable, file: definition.file,
                 reason: "source.query runs as a reader role of tenant '\(definition.tenant)', and it has none: "

@@ -43,6 +43,10 @@ public struct ReaderRoleStore: Sendable {
                 throw TenancyError(
                     kind: .privilegedRole,
                     detail: "role '\(name)' is a superuser or bypasses row-level security; it would see every tenant")
+            } catch let error as DatabaseError where error.sqlState == "42501" && error.message.contains("named as a service role") {
+                throw TenancyError(
+                    kind: .privilegedRole,
+                    detail: "role '\(name)' is named as a service role (lector.service_roles); it would see every tenant")
             } catch let error as DatabaseError where error.sqlState == "42501" && error.message.contains("can act as") {
                 throw TenancyError(
                     kind: .privilegedRole,
@@ -54,6 +58,15 @@ public struct ReaderRoleStore: Sendable {
                 ON CONFLICT (role_name) DO UPDATE SET tenant = EXCLUDED.tenant
                 """, name, tenant)
         }
+    }
+
+    /// The reader role that runs work on behalf of `tenant` (a batch's query source): the first, by name,
+    /// mapped to it; nil when the tenant has none.
+    public func readerRole(for tenant: String) async throws -> String? {
+        try await database.query(
+            "SELECT role_name::text AS role FROM lector.tenant_readers WHERE tenant = $1 ORDER BY role_name LIMIT 1",
+            tenant
+        ).first?.decode("role", as: String.self)
     }
 
     /// Reader roles and their tenants.
@@ -110,6 +123,11 @@ public struct ReaderRoleStore: Sendable {
                 ON lector.documents TO lector_reader;
             GRANT SELECT (id, queue, kind, state, priority, run_at, attempt, max_attempts, tenant, batch_id,
                 errors, created_at, attempted_at, finished_at) ON lector.jobs TO lector_reader;
+            -- A name listed as a service role is the service, whether or not the role exists yet.
+            IF reader IN (SELECT s.role_name FROM lector.service_roles s) THEN
+                RAISE EXCEPTION 'role % is named as a service role; a reader must be another role', reader
+                    USING ERRCODE = '42501';
+            END IF;
             SELECT rolsuper, rolbypassrls INTO existing FROM pg_roles WHERE rolname = reader;
             IF FOUND THEN
                 IF existing.rolsuper OR existing.rolbypassrls THEN
@@ -119,8 +137,7 @@ public struct ReaderRoleStore: Sendable {
                 -- The policies judge the current role, and a reader may SET ROLE to any role it is a
                 -- member of: none of those may be the service or another tenant's reader, and no other
                 -- tenant's reader may SET ROLE to this one.
-                IF reader IN (SELECT s.role_name FROM lector.service_roles s)
-                   OR EXISTS (
+                IF EXISTS (
                        SELECT 1 FROM pg_roles g
                        WHERE g.rolname <> reader AND pg_has_role(reader, g.oid, 'MEMBER')
                          AND (g.oid = (SELECT c.relowner FROM pg_class c WHERE c.oid = 'lector.documents'::regclass)

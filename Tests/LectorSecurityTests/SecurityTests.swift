@@ -252,6 +252,11 @@ struct SecurityTests {
                 }
                 #expect(counts.0 == 2 && counts.1 == 2)
                 let store = ReaderRoleStore(database: database)
+                // A name listed as a service role before its role exists cannot be created as a reader.
+                let planned = TestReaderRole.uniqueName(prefix: "planned")
+                try await database.query("INSERT INTO lector.service_roles (role_name) VALUES ($1)", planned)
+                await #expect(throws: TenancyError.self) { try await store.createReader(name: planned, tenant: "tenant_a") }
+                #expect(try await database.query("SELECT 1 FROM pg_roles WHERE rolname = $1", planned).isEmpty)
                 try await database.query("CREATE ROLE \(quoteIdentifier(sneaky)) LOGIN")
                 try await database.query("GRANT \(quoteIdentifier(service)) TO \(quoteIdentifier(sneaky))")
                 await #expect(throws: TenancyError.self) { try await store.createReader(name: sneaky, tenant: "tenant_a") }
