@@ -62,9 +62,9 @@ public struct Analyzer: Sendable {
                 "analysis.requests": "\(plan.requests.count)", "analysis.budget_tokens": "\(plan.budgetTokens)",
                 "analysis.image_pages": "\(plan.imagePages.count)",
             ])
-        let verifier = await QuoteVerifier.onOwnThread { QuoteVerifier(pages: pages) }
+        let grounding = await GroundingIndex.make(pages: pages)
         let engineStarted = ContinuousClock.now
-        let outcomes = try await run(plan.requests, pages: pages, verifier: verifier)
+        let outcomes = try await run(plan.requests, pages: pages, grounding: grounding)
         let engineTime = ContinuousClock.now - engineStarted
 
         var usage = AnalysisResult.Usage()
@@ -94,7 +94,7 @@ public struct Analyzer: Sendable {
     }
 
     /// Runs `requests` with at most ``maxConcurrentRequests`` in flight; results in request order.
-    func run(_ requests: [AnalysisPlan.Request], pages: [AnalysisPage], verifier: QuoteVerifier) async throws -> [ChunkOutcome] {
+    func run(_ requests: [AnalysisPlan.Request], pages: [AnalysisPage], grounding: GroundingIndex) async throws -> [ChunkOutcome] {
         try await withThrowingTaskGroup(of: (Int, ChunkOutcome).self) { group in
             var results: [ChunkOutcome?] = Array(repeating: nil, count: requests.count)
             var next = 0
@@ -103,7 +103,7 @@ public struct Analyzer: Sendable {
                 let index = next
                 let request = requests[index]
                 next += 1
-                group.addTask { (index, try await self.execute(request, pages: pages, verifier: verifier)) }
+                group.addTask { (index, try await self.execute(request, pages: pages, grounding: grounding)) }
             }
             for _ in 0..<min(maxConcurrentRequests, requests.count) { startNext() }
             while let (index, outcome) = try await group.next() {
@@ -116,7 +116,7 @@ public struct Analyzer: Sendable {
 
     /// Sends one planned request, retrying once with feedback on an invalid answer; on a context
     /// overflow, splits its pages in two and runs the halves.
-    func execute(_ planned: AnalysisPlan.Request, pages: [AnalysisPage], verifier: QuoteVerifier) async throws -> ChunkOutcome {
+    func execute(_ planned: AnalysisPlan.Request, pages: [AnalysisPage], grounding: GroundingIndex) async throws -> ChunkOutcome {
         var images: [Int: PageImage] = [:]
         for page in pages where planned.imagePages.contains(page.number) {
             if let source = page.image { images[page.number] = try await source.load() }
@@ -133,7 +133,7 @@ public struct Analyzer: Sendable {
                 usage.requests += 1
                 response = try await client.complete(request)
             } catch let error as EngineError where error.kind == .contextOverflow {
-                return try await replan(planned, pages: pages, verifier: verifier, usage: usage, error: error)
+                return try await replan(planned, pages: pages, grounding: grounding, usage: usage, error: error)
             } catch let error as EngineError where error.kind == .malformedResponse && !error.isRetryable {
                 // The engine client already checked the schema: its problems are the feedback.
                 if attempt == 2 { throw invalid(planned, reason: error.detail) }
@@ -160,6 +160,7 @@ public struct Analyzer: Sendable {
             switch validator.validate(json, pages: planned.pages) {
             case .valid(let answer):
                 let categories = profile.categories
+                let verifier = await grounding.verifier(for: planned.pages, pages: pages)
                 let findings = await QuoteVerifier.onOwnThread {
                     FindingsMerger.ground(answer, categories: categories, verifier: verifier)
                 }
@@ -193,7 +194,7 @@ public struct Analyzer: Sendable {
 
     /// Splits an overflowing request's pages in two and runs each half (itself split again if needed).
     func replan(
-        _ planned: AnalysisPlan.Request, pages: [AnalysisPage], verifier: QuoteVerifier, usage: AnalysisResult.Usage,
+        _ planned: AnalysisPlan.Request, pages: [AnalysisPage], grounding: GroundingIndex, usage: AnalysisResult.Usage,
         error: EngineError
     ) async throws -> ChunkOutcome {
         let subset = pages.filter { planned.pages.contains($0.number) }
@@ -211,7 +212,7 @@ public struct Analyzer: Sendable {
             maxPages: (subset.count + 1) / 2)
         var outcome = ChunkOutcome(requests: [], chunks: [], usage: usage, replans: 1, response: nil)
         for half in halves {
-            let part = try await execute(half, pages: pages, verifier: verifier)
+            let part = try await execute(half, pages: pages, grounding: grounding)
             outcome.requests += part.requests
             outcome.chunks += part.chunks
             outcome.usage.add(part.usage)

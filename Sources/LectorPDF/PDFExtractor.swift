@@ -112,6 +112,7 @@ public struct PDFExtractor: Sendable {
         let (pageCounts, pageCountContinuation) = AsyncStream.makeStream(of: Int.self)
         // One budget per document, not per child: total page-image bytes and total wall-clock time.
         let budget = DocumentBudget(maxImageBytes: limits.maxDocumentImageBytes)
+        let document = slots.document()
         let documentSeconds = limits.documentWallClockSeconds
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -125,7 +126,7 @@ public struct PDFExtractor: Sendable {
             var pending = 1
             group.addTask {
                 defer { pageCountContinuation.finish() }
-                try await runChild(bytes, password: password, options: firstOptions) { message in
+                try await runChild(bytes, password: password, options: firstOptions, document: document) { message in
                     switch message {
                     case .document(let info):
                         continuation.yield(.document(info))
@@ -150,7 +151,7 @@ public struct PDFExtractor: Sendable {
                     let chunk = chunkOptions
                     pending += 1
                     group.addTask {
-                        try await runChild(bytes, password: password, options: chunk) { message in
+                        try await runChild(bytes, password: password, options: chunk, document: document) { message in
                             if case .page(let page) = message { budget.yield(page, to: continuation) }
                         }
                     }
@@ -165,10 +166,10 @@ public struct PDFExtractor: Sendable {
     }
 
     private func runChild(
-        _ bytes: [UInt8], password: String?, options: ExtractionOptions,
+        _ bytes: [UInt8], password: String?, options: ExtractionOptions, document: UInt64,
         onMessage: @escaping @Sendable (ChildMessage) -> Void
     ) async throws {
-        await slots.acquire()
+        await slots.acquire(for: document)
         defer { slots.release() }
         try Task.checkCancellation()
         let handle = ChildHandle()
@@ -200,31 +201,49 @@ public struct PDFExtractor: Sendable {
     }
 }
 
-/// The page-image bytes one document may still produce, over all its children.
+/// The page-image bytes one document may still produce, over all its children (and, for an analysis
+/// that fetches images on demand, over all its fetches).
+public final class ImageByteBudget: Sendable {
+    /// The most bytes of page images the document may produce.
+    public let limit: Int
+    private let used = Mutex(0)
+
+    public init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Counts `count` more bytes.
+    /// - Throws: ``PDFError/Kind/tooLarge`` when they exceed the limit (and every later call then throws).
+    public func spend(_ count: Int) throws(PDFError) {
+        let admitted = used.withLock { used -> Bool in
+            let (total, overflow) = used.addingReportingOverflow(count)
+            used = overflow ? Int.max : total
+            return !overflow && total <= limit
+        }
+        guard admitted else {
+            throw PDFError(.tooLarge, "the document's page images exceed its budget of \(limit) bytes")
+        }
+    }
+}
+
+/// Yields a document's pages while their images fit its ``ImageByteBudget``.
 ///
 /// Exceeding it ends the document's stream with ``PDFError/Kind/tooLarge``; ending the stream cancels
 /// the extraction, which kills its children.
-final class DocumentBudget: Sendable {
-    let maxImageBytes: Int
-    private let used = Mutex(0)
+struct DocumentBudget: Sendable {
+    let images: ImageByteBudget
 
     init(maxImageBytes: Int) {
-        self.maxImageBytes = maxImageBytes
+        images = ImageByteBudget(limit: maxImageBytes)
     }
 
     /// Yields `page`, or ends the stream when its image would exceed the budget.
     func yield(_ page: ExtractedPage, to continuation: AsyncThrowingStream<ExtractionEvent, any Error>.Continuation) {
-        let admitted = used.withLock { used in
-            let (total, overflow) = used.addingReportingOverflow(page.image?.bytes.count ?? 0)
-            used = overflow ? Int.max : total
-            return !overflow && total <= maxImageBytes
-        }
-        if admitted {
+        do {
+            try images.spend(page.image?.bytes.count ?? 0)
             continuation.yield(.page(page))
-        } else {
-            continuation.finish(
-                throwing: PDFError(
-                    .tooLarge, "the document's page images exceed its budget of \(maxImageBytes) bytes"))
+        } catch {
+            continuation.finish(throwing: error)
         }
     }
 }

@@ -86,9 +86,10 @@ public struct AnalyzeJob: Sendable {
         let bytes = try await loadDocument(arguments.documentID)
 
         let extractStart = ContinuousClock.now
+        let options = extractionOptions(profile)
         let document: ExtractedDocument
         do {
-            document = try await extractor.extract(bytes, password: arguments.password, options: extractionOptions(profile))
+            document = try await extractor.extract(bytes, password: arguments.password, options: options)
         } catch let error as PDFError {
             throw Self.classify(error, attempt: context.job.attempt)
         }
@@ -99,11 +100,18 @@ public struct AnalyzeJob: Sendable {
         Counter(label: "lector_extraction_vision_pages_total").increment(by: document.pages.count { $0.needsVision })
         context.logger.debug("extracted", metadata: ["document.pages": "\(document.pages.count)"])
 
-        let result: AnalysisResult
+        // Images and word boxes are fetched when needed, not held for the whole document.
+        let source = DocumentPageSource(extractor: extractor, bytes: bytes, password: arguments.password, options: options)
+        let analysisPages = document.pages.map(source.analysisPage)
+        var result: AnalysisResult
         do {
             let analyzer = Analyzer(
                 client: engine, profile: profile, maxConcurrentRequests: maxConcurrentRequests, logger: context.logger)
-            result = try await analyzer.analyze(pages: document.pages.map(Self.analysisPage))
+            result = try await analyzer.analyze(pages: analysisPages)
+            let texts = Dictionary(analysisPages.map { ($0.number, $0.text) }, uniquingKeysWith: { first, _ in first })
+            try await source.words(of: result.pagesToLocate) { number, words in
+                result.locateBoxes(page: number, text: texts[number] ?? "", words: words)
+            }
         } catch let error as EngineError {
             throw await Self.classify(error) { () async -> EngineError? in
                 do {
@@ -115,6 +123,8 @@ public struct AnalyzeJob: Sendable {
             }
         } catch let error as AnalysisError {
             throw JobFailure.permanent("\(error.code): \(error.description)")
+        } catch let error as PDFError {
+            throw Self.classify(error, attempt: context.job.attempt)
         }
 
         let pages = document.pages.map {
@@ -160,9 +170,10 @@ public struct AnalyzeJob: Sendable {
         case .all: options.vision = .all
         case .none: options.vision = .none
         }
-        options.renderImages = profile.imagePolicy != .none
-        // Word boxes locate each grounded quote on its page (for highlighting it).
-        options.words = true
+        // The text pass only: images are rendered when a request needs them, and the words that locate
+        // quotes on their pages (for highlighting) are fetched for those pages after the analysis.
+        options.renderImages = false
+        options.words = false
         return options
     }
 
