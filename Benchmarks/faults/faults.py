@@ -26,8 +26,10 @@ parser.add_argument("--root", required=True)
 parser.add_argument("--short", action="store_true", help="outages of 15 s instead of 3 and 10 min")
 parser.add_argument("--outage-seconds", help="comma-separated outage lengths in seconds")
 parser.add_argument("--documents", type=int, default=10, help="documents per outage scenario (3 samples + corpus)")
-parser.add_argument("--scenarios", default="outage,retry-after,cancel",
-                    help="comma-separated: outage, retry-after, cancel")
+parser.add_argument("--scenarios", default="outage,retry-after,cancel,kill-in-completion,postgres-restart,huge-document",
+                    help="comma-separated: outage, retry-after, cancel, kill-in-completion, postgres-restart, huge-document")
+parser.add_argument("--huge-pages", type=int, default=10_000, help="pages of the huge document (huge-document)")
+parser.add_argument("--rss-limit-mib", type=float, default=300, help="the worker's peak RSS goal (huge-document)")
 parser.add_argument("--concurrency", type=int, default=4)
 args = parser.parse_args()
 
@@ -38,6 +40,7 @@ profile = "pipeline-bench"
 tmp = tempfile.mkdtemp(prefix="lector-faults.")
 databases = []
 processes = []
+clusters = []  # environments of private PostgreSQL clusters (postgres-restart), stopped at the end
 
 
 def say(message):
@@ -52,8 +55,8 @@ def psql(url, sql):
     return done.stdout.strip()
 
 
-def database_url(name):
-    parts = urllib.parse.urlsplit(args.database_url)
+def database_url(name, server=None):
+    parts = urllib.parse.urlsplit(server or args.database_url)
     return urllib.parse.urlunsplit(parts._replace(path="/" + name))
 
 
@@ -79,12 +82,14 @@ def documents_folder(count, name):
     return folder
 
 
-def fresh_database(label, folder):
+def fresh_database(label, folder, server=None):
     name = f"lector_bench_faults_{label}_{os.getpid()}".replace("-", "_")
-    psql(args.database_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    psql(args.database_url, f"CREATE DATABASE {name}")
-    databases.append(name)
-    url = database_url(name)
+    server = server or args.database_url
+    psql(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    psql(server, f"CREATE DATABASE {name}")
+    if server == args.database_url:
+        databases.append(name)
+    url = database_url(name, server)
     subprocess.run([lector, "migrate", "--database-url", url], check=True, capture_output=True)
     subprocess.run([lector, "submit", folder, "--database-url", url, "--profiles", profiles, "--profile", profile,
                     "--json"], capture_output=True)
@@ -120,11 +125,12 @@ class FakeEngine:
         self.process.wait()
 
 
-def start_worker(url, engine_url, label, probe_max):
-    log = open(os.path.join(tmp, f"worker-{label}.log"), "w")
+def start_worker(url, engine_url, label, probe_max, extra=()):
+    log = open(os.path.join(tmp, f"worker-{label}.log"), "a")
     worker = subprocess.Popen(
         [lector, "worker", "--database-url", url, "--engine-url", engine_url, "--engine-dialect", "vllm",
-         "--profiles", profiles, "--concurrency", str(args.concurrency), "--engine-probe-max-seconds", str(probe_max)],
+         "--profiles", profiles, "--concurrency", str(args.concurrency), "--engine-probe-max-seconds", str(probe_max),
+         *extra],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     processes.append(worker)
     return worker
@@ -159,6 +165,10 @@ def counts(url):
           'failures', (SELECT coalesce(json_agg(DISTINCT left(errors->-1->>'error', 80)), '[]')
                        FROM lector.jobs WHERE state = 'failed'))
         """))
+
+
+def unfinished(url):
+    return int(psql(url, "SELECT count(*) FROM lector.jobs WHERE state NOT IN ('completed', 'failed', 'cancelled')"))
 
 
 def finish(result, expected, worker):
@@ -259,6 +269,131 @@ def cancel_mid_request():
     return label, result
 
 
+def kill_in_completion():
+    """kill -9 of a worker while its fenced completion is open: nothing it wrote survives, and another
+    worker completes every job exactly once after the lease runs out."""
+    label = "kill-in-completion"
+    say(f"{label}: 5 documents; lector.analyses locked so completions wait; worker killed (SIGKILL) inside them")
+    url = fresh_database("kill", documents_folder(5, label))
+    expected = int(psql(url, "SELECT count(*) FROM lector.jobs"))
+    engine = FakeEngine()
+    # A session that holds a lock every completion needs: the worker's completion transactions wait inside.
+    holder = subprocess.Popen([args.psql, "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", url], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    processes.append(holder)
+    holder.stdin.write("BEGIN;\nLOCK TABLE lector.analyses IN EXCLUSIVE MODE;\nSELECT 'locked';\n")
+    holder.stdin.flush()
+    if holder.stdout.readline().strip() != "locked":
+        raise RuntimeError("could not lock lector.analyses")
+    first = start_worker(url, engine.url, label, probe_max=5, extra=["--lease-seconds", "10", "--rescue-seconds", "2"])
+    waiting = """SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%lector.analyses%'"""
+    in_completion = wait_until(lambda: int(psql(url, waiting)) >= 1, 300)
+    time.sleep(1)
+    inside = int(psql(url, waiting))
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    holder.stdin.write("ROLLBACK;\n")
+    holder.stdin.close()
+    holder.wait(30)
+    killed_at = time.monotonic()
+    second = start_worker(url, engine.url, label + "-2", probe_max=5, extra=["--rescue-seconds", "2"])
+    wait_until(lambda: second.poll() is not None or unfinished(url) == 0, 600)
+    result = finish({"url": url, "completions_killed": inside if in_completion else 0,
+                     "recovered_s": round(time.monotonic() - killed_at, 1)}, expected, second)
+    result["ok"] = result["ok"] and in_completion and inside >= 1
+    engine.kill()
+    return label, result
+
+
+def postgres_restart():
+    """PostgreSQL (a cluster of this scenario's own) restarted twice mid-run: every job completes once."""
+    label = "postgres-restart"
+    state = os.path.join(tmp, "pg")
+    port = free_port()
+    env = dict(os.environ, LECTOR_STATE=state, LECTOR_PG_PORT=str(port))
+    pg = os.path.join(args.root, "deploy/local/postgres")
+    say(f"{label}: a private PostgreSQL on port {port}; 10 documents; restarted twice while the worker runs")
+    subprocess.run([pg, "start"], env=env, check=True, capture_output=True)
+    clusters.append(env)
+    server = subprocess.run([pg, "url"], env=env, check=True, capture_output=True, text=True).stdout.strip()
+    url = fresh_database("restart", documents_folder(10, label), server=server)
+    expected = int(psql(url, "SELECT count(*) FROM lector.jobs"))
+    engine = FakeEngine(service_ms=1500)
+    worker = start_worker(url, engine.url, label, probe_max=5)
+    restarts = 0
+    for completed in (1, 4):
+        wait_until(lambda: worker.poll() is not None
+                   or int(psql(url, "SELECT count(*) FROM lector.jobs WHERE state = 'completed'")) >= completed, 600)
+        subprocess.run([pg, "restart"], env=env, check=True, capture_output=True)
+        restarts += 1
+        say(f"{label}: restart {restarts} done")
+    wait_until(lambda: worker.poll() is not None or unfinished(url) == 0, 600)
+    result = finish({"url": url, "restarts": restarts}, expected, worker)
+    engine.kill()
+    return label, result
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mib(pid):
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def huge_document():
+    """A 10,000-page PDF beside ten ordinary contracts: the others complete, and the worker's own peak RSS
+    (extraction runs in children) stays under the limit."""
+    label = "huge-document"
+    folder = documents_folder(10, label)
+    source = os.path.join(args.root, "..", "shared", "corpus", "contracts",
+                          "cuad__DRIVENDELIVERIES_INC_05_22_2020-EX-10.4-CONSULTING_AGREEMENT.PDF")
+    base = os.path.join(tmp, "base-100.pdf")
+    subprocess.run(["qpdf", "--empty", "--pages", *([source] * 100), "--", base], check=True)
+    base_pages = int(subprocess.run(["qpdf", "--show-npages", base], check=True, capture_output=True, text=True).stdout)
+    huge = os.path.join(folder, f"huge-{args.huge_pages}-pages.pdf")
+    spec = []
+    left = args.huge_pages
+    while left > 0:
+        take = min(left, base_pages)
+        spec += [base, f"1-{take}"]
+        left -= take
+    subprocess.run(["qpdf", "--empty", "--pages", *spec, "--", huge], check=True)
+    say(f"{label}: a {args.huge_pages}-page PDF ({os.path.getsize(huge) >> 20} MiB) beside 10 contracts")
+    url = fresh_database("huge", folder)
+    expected = int(psql(url, "SELECT count(*) FROM lector.jobs"))
+    engine = FakeEngine()
+    started = time.monotonic()
+    worker = start_worker(url, engine.url, label, probe_max=5)
+    others_done = None
+    peak = 0.0
+    while worker.poll() is None and unfinished(url) > 0 and time.monotonic() - started < 3600:
+        peak = max(peak, peak_rss_mib(worker.pid) or 0)
+        if others_done is None and int(psql(url, """
+                SELECT count(*) FROM lector.jobs j JOIN lector.documents d ON d.id = (j.args->>'document_id')::bigint
+                WHERE d.filename NOT LIKE 'huge-%' AND j.state NOT IN ('completed', 'failed', 'cancelled')""")) == 0:
+            others_done = round(time.monotonic() - started, 1)
+        time.sleep(1)
+    peak = max(peak, peak_rss_mib(worker.pid) or 0)
+    pages = int(psql(url, "SELECT coalesce(max(page_count), 0) FROM lector.documents"))
+    result = finish({"url": url, "peak_rss_mib": round(peak, 1), "rss_limit_mib": args.rss_limit_mib,
+                     "others_done_s": others_done, "total_s": round(time.monotonic() - started, 1),
+                     "huge_pages": pages}, expected, worker)
+    result["ok"] = result["ok"] and peak < args.rss_limit_mib
+    engine.kill()
+    return label, result
+
+
 answer = os.path.join(tmp, "answer.json")
 with open(answer, "w") as out:
     subprocess.run([sys.executable, os.path.join(args.root, "Benchmarks/pipeline/answer.py"),
@@ -282,11 +417,22 @@ try:
     if "cancel" in wanted:
         name, result = cancel_mid_request()
         scenarios[name] = result
+    if "kill-in-completion" in wanted:
+        name, result = kill_in_completion()
+        scenarios[name] = result
+    if "postgres-restart" in wanted:
+        name, result = postgres_restart()
+        scenarios[name] = result
+    if "huge-document" in wanted:
+        name, result = huge_document()
+        scenarios[name] = result
 finally:
     for process in processes:
         if process.poll() is None:
             process.kill()
             process.wait()
+    for env in clusters:
+        subprocess.run([os.path.join(args.root, "deploy/local/postgres"), "stop"], env=env, capture_output=True)
     for name in databases:
         try:
             psql(args.database_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -299,6 +445,14 @@ for name, r in scenarios.items():
     if "stopped_after_cancel_s" in r:
         note = (f'cancelled job stopped {r["stopped_after_cancel_s"]} s after lector cancel (heartbeat 10 s), '
                 f'{r["cancelled_job_analyses"]} analyses for it; the others completed')
+    elif "completions_killed" in r:
+        note = (f'worker killed inside {r["completions_killed"]} open completions; a second worker finished '
+                f'all {r["recovered_s"]} s later, max attempt {r["max_attempt"]}')
+    elif "restarts" in r:
+        note = f'PostgreSQL restarted {r["restarts"]} times mid-run; max attempt {r["max_attempt"]}'
+    elif "peak_rss_mib" in r:
+        note = (f'{r["huge_pages"]} pages; worker peak RSS {r["peak_rss_mib"]} MiB (goal < {r["rss_limit_mib"]:g}); '
+                f'the others done after {r["others_done_s"]} s, all after {r["total_s"]} s')
     elif "outage_s" in r:
         note = (f'recovered {r["recovery_s"]} s after the engine returned; {r["deferrals"]} jobs given back, '
                 f'max attempt {r["max_attempt"]}; status: {r["status_during_outage"] or "-"}')
