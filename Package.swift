@@ -218,6 +218,19 @@ let package = Package(
             dependencies: ["LectorAnalysis", "LectorPDF", "LectorEval", "LectorService"],
             path: "Benchmarks/grounding/Sources",
             swiftSettings: swiftSettings),
+        // `Benchmarks/run queue` and `Benchmarks/run batch`, and the test-handler worker the queue's crash
+        // tests kill: destructive or test-only, so never part of the shipped `lector`.
+        .executableTarget(
+            name: "lector-bench",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorSchema", "LectorQueue", "LectorAnalysis", "LectorBatch", "LectorService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/Sources/lector-bench",
+            swiftSettings: swiftSettings),
         // Drives the fake engine for `Benchmarks/run engine`: utilization and client overhead.
         .executableTarget(
             name: "lector-engine-bench",

@@ -73,13 +73,18 @@ public enum RepoPaths {
     public static var corpus: URL { root.deletingLastPathComponent().appendingPathComponent("shared/corpus") }
 
     /// The `lector` executable of the current build (debug unless LECTOR_TEST_BINARY names another).
-    public static var lectorBinary: URL {
-        if let path = Environment.value("LECTOR_TEST_BINARY") { return URL(fileURLWithPath: path) }
+    public static var lectorBinary: URL { builtExecutable("lector", override: "LECTOR_TEST_BINARY") }
+
+    /// The built `lector-bench` (benchmarks and the test-handler worker; not shipped).
+    public static var benchBinary: URL { builtExecutable("lector-bench", override: "LECTOR_TEST_BENCH_BINARY") }
+
+    static func builtExecutable(_ name: String, override: String) -> URL {
+        if let path = Environment.value(override) { return URL(fileURLWithPath: path) }
         // The test bundle lives in the same build folder as the executable.
         let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("lector"),
-            Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent("lector"),
-            root.appendingPathComponent(".build/debug/lector"),
+            Bundle.main.bundleURL.appendingPathComponent(name),
+            Bundle.main.executableURL?.deletingLastPathComponent().appendingPathComponent(name),
+            root.appendingPathComponent(".build/debug/\(name)"),
         ].compactMap { $0 }
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }

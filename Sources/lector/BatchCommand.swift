@@ -13,6 +13,6 @@ struct BatchCommand: AsyncParsableCommand {
             the analyses; a batch ends when each of its documents is analysed or failed.
             """,
         subcommands: [
-            BatchValidate.self, BatchRun.self, BatchList.self, BatchStatusCommand.self, BatchReportCommand.self, BatchBench.self,
+            BatchValidate.self, BatchRun.self, BatchList.self, BatchStatusCommand.self, BatchReportCommand.self,
         ])
 }

@@ -5,7 +5,7 @@ struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
         abstract: "Pause or resume a queue, prune finished jobs.",
-        subcommands: [Pause.self, Resume.self, Prune.self, QueueWork.self, QueueBench.self])
+        subcommands: [Pause.self, Resume.self, Prune.self])
 
     struct Prune: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

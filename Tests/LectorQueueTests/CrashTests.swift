@@ -23,7 +23,7 @@ struct CrashTests {
     }
 
     @Test func jobsOfAWorkerKilledWithSIGKILLComeBackAndCompleteOnce() async throws {
-        let binary = RepoPaths.lectorBinary
+        let binary = RepoPaths.benchBinary
         try await QueueTestDatabase.with { client, queue, url in
             try await client.query("CREATE TABLE queue_test_results (job_id bigint PRIMARY KEY, worker text NOT NULL)")
             let total = 40
@@ -33,7 +33,7 @@ struct CrashTests {
                 (0..<total).map { _ in NewJob(queue: "crash", kind: "record", args: PostgresJSON(text: "{\"ms\": 1500}")) })
             #expect(ids.count == total)
             let pid = try ProcessHelpers.spawn([
-                binary.path, "queue", "work", "--database-url", url, "--queue", "crash", "--concurrency", "4",
+                binary.path, "work", "--database-url", url, "--in-place", "--allow-existing-data", "--queue", "crash", "--concurrency", "4",
                 "--lease-seconds", "2", "--rescue-seconds", "3600", "--worker-id", "doomed",
             ])
             // In the middle of its jobs: some finished, four running.
@@ -86,12 +86,12 @@ struct CrashTests {
     }
 
     @Test func sigtermShutsTheRealBinaryDownGracefullyAndReleasesItsJobs() async throws {
-        let binary = RepoPaths.lectorBinary
+        let binary = RepoPaths.benchBinary
         try await QueueTestDatabase.with { client, queue, url in
             let ids = try await queue.enqueue(
                 (0..<3).map { _ in NewJob(queue: "term", kind: "sleep", args: PostgresJSON(text: "{\"ms\": 600000}")) })
             let pid = try ProcessHelpers.spawn([
-                binary.path, "queue", "work", "--database-url", url, "--queue", "term", "--concurrency", "2",
+                binary.path, "work", "--database-url", url, "--in-place", "--allow-existing-data", "--queue", "term", "--concurrency", "2",
                 "--grace-seconds", "0.5", "--worker-id", "terminated",
             ])
             let running = try await eventually(120) {

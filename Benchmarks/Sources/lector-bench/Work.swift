@@ -6,15 +6,14 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// `lector queue work`: a worker with built-in test handlers, for the queue's crash tests and benchmark.
-/// Hidden: the real worker (`lector worker`) runs the analysis handler.
-struct QueueWork: AsyncParsableCommand {
+/// `lector-bench work`: a worker with built-in test handlers, for the queue's crash tests and benchmark.
+/// Not in `lector`: the real worker (`lector worker`) runs the analysis handler.
+struct Work: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "work",
-        abstract: "Run a queue worker with test handlers (noop, sleep, record) until SIGTERM/SIGINT.",
-        shouldDisplay: false)
+        abstract: "Run a queue worker with test handlers (noop, sleep, record) until SIGTERM/SIGINT.")
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var bench: BenchOptions
     @Option(help: "The queue to claim from.") var queue = "default"
     @Option(help: "Jobs run at once.") var concurrency = 10
     @Option(help: "Lease length in seconds.") var leaseSeconds = 30.0
@@ -24,9 +23,9 @@ struct QueueWork: AsyncParsableCommand {
     @Option(help: "This worker's id (default: host-pid-random).") var workerID: String?
 
     func run() async throws {
-        let logger = global.makeLogger()
-        try await reportingErrors {
-            try await global.withDatabase(logger: logger, maxConnections: 4) { client in
+        let logger = bench.makeLogger()
+        do {
+            try await bench.withDatabase(logger: logger, maxConnections: 4) { client in
                 let jobQueue = JobQueue(client: client, logger: logger)
                 let worker = Worker(
                     queue: jobQueue, handlers: Self.testHandlers(workerID: workerID ?? "lector"),

@@ -1,20 +1,20 @@
 import ArgumentParser
 import Foundation
+import LectorCore
 import LectorDB
 import LectorQueue
 import Logging
 
-/// `lector queue bench PHASE`: the Lector side of `Benchmarks/run queue`. Hidden; prints one JSON object.
+/// `lector-bench queue PHASE`: the Lector side of `Benchmarks/run queue`. Hidden; prints one JSON object.
 /// Uses the database it is given as scratch: it empties `lector.jobs`.
 struct QueueBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure the queue (enqueue, process, claims); empties lector.jobs of the database given.",
-        shouldDisplay: false)
+        commandName: "queue",
+        abstract: "Measure the queue (enqueue, process, claims); empties lector.jobs of the database it runs in.")
 
     enum Phase: String, ExpressibleByArgument, CaseIterable { case enqueue, process, claims }
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var bench: BenchOptions
     @Argument(help: "enqueue: bulk COPY rows/s; process: no-op jobs/s through the worker; claims: claim latency.")
     var phase: Phase
     @Option(help: "Jobs (or rows) to use.") var jobs = 100_000
@@ -26,9 +26,9 @@ struct QueueBench: AsyncParsableCommand {
     var tsv: String?
 
     func run() async throws {
-        let logger = global.makeLogger()
-        try await reportingErrors {
-            try await global.withDatabase(logger: logger, maxConnections: workers * 4 + concurrency + 4) { client in
+        let logger = bench.makeLogger()
+        do {
+            try await bench.withDatabase(logger: logger, maxConnections: workers * 4 + concurrency + 4) { client in
                 let queue = JobQueue(client: client, logger: logger)
                 switch phase {
                 case .enqueue: try await enqueue(client, queue)
@@ -49,7 +49,7 @@ struct QueueBench: AsyncParsableCommand {
         let start = ContinuousClock.now
         let rows = newJobs(jobs)
         let inserted = try await queue.copyEnqueue(rows)
-        let seconds = (ContinuousClock.now - start).seconds
+        let seconds = (ContinuousClock.now - start).secondsValue
         if let tsv {
             // The same rows, columns and values as COPY text, for psql's \copy.
             var text = ""
@@ -67,7 +67,7 @@ struct QueueBench: AsyncParsableCommand {
         try await client.query("TRUNCATE lector.jobs CASCADE")
         let enqueueStart = ContinuousClock.now
         try await queue.copyEnqueue(newJobs(jobs))
-        let enqueueSeconds = (ContinuousClock.now - enqueueStart).seconds
+        let enqueueSeconds = (ContinuousClock.now - enqueueStart).secondsValue
         try await client.query("VACUUM ANALYZE lector.jobs")
         var handlers = JobHandlers()
         handlers.register("noop") { _ in }
@@ -87,7 +87,7 @@ struct QueueBench: AsyncParsableCommand {
             ).count > 0 {
                 try await Task.sleep(for: .milliseconds(5))
             }
-            let seconds = (ContinuousClock.now - start).seconds
+            let seconds = (ContinuousClock.now - start).secondsValue
             for worker in runtimes { worker.shutdown() }
             try await group.waitForAll()
             return seconds
@@ -119,7 +119,7 @@ struct QueueBench: AsyncParsableCommand {
                         let start = ContinuousClock.now
                         let claimed = try await queue.claim(
                             queue: "bench", limit: batch, workerID: "bench-\(i)", leaseSeconds: 30)
-                        samples.append((ContinuousClock.now - start).seconds * 1000)
+                        samples.append((ContinuousClock.now - start).secondsValue * 1000)
                         if claimed.isEmpty { return samples }
                         _ = try await queue.complete(claimed.map(\.lease))
                     }
@@ -135,8 +135,4 @@ struct QueueBench: AsyncParsableCommand {
             "max_ms": latencies.last ?? 0, "completed_rows": retainedNow,
         ])
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -2,31 +2,31 @@ import ArgumentParser
 import Foundation
 import LectorAnalysis
 import LectorBatch
+import LectorCore
 import LectorDB
 import LectorQueue
 import LectorService
 import Logging
 
-/// `lector batch bench`: the Lector side of `Benchmarks/run batch`. Hidden; prints one JSON object.
+/// `lector-bench batch`: the Lector side of `Benchmarks/run batch`. Hidden; prints one JSON object.
 /// Uses the database it is given as scratch: it empties documents, jobs and batches, and writes made-up
 /// analyses for the report step.
 struct BatchBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure batch enqueue against single enqueues; empties the database given.",
-        shouldDisplay: false)
+        commandName: "batch",
+        abstract: "Measure batch enqueue against single enqueues; empties the database it runs in.")
 
-    @OptionGroup var global: GlobalOptions
-    @OptionGroup var profileOptions: ProfileOptions
+    @OptionGroup var bench: BenchOptions
+    @Option(help: "Folder of analysis profiles.") var profiles = "jobs/profiles"
     @Option(help: "Documents per batch.") var documents = 1_000
     @Option(help: "Profile the batch uses.") var profile = "fast-text"
     @Option(help: "Repetitions of each measurement (the median is reported).") var repeats = 5
 
     func run() async throws {
-        let logger = global.makeLogger()
-        try await reportingErrors {
-            let profiles = try profileOptions.loadAll()
-            try await global.withDatabase(logger: logger, maxConnections: 4) { client in
+        let logger = bench.makeLogger()
+        do {
+            let profiles = try AnalysisProfile.loadAll(from: URL(fileURLWithPath: self.profiles))
+            try await bench.withDatabase(logger: logger, maxConnections: 4) { client in
                 let queue = JobQueue(client: client, logger: logger)
                 let runner = BatchRunner(database: client, queue: queue, profiles: profiles, logger: logger)
                 try await client.query("TRUNCATE lector.jobs, lector.batches, lector.documents, lector.cron_ticks CASCADE")
@@ -48,7 +48,7 @@ struct BatchBench: AsyncParsableCommand {
                     try await client.query("TRUNCATE lector.jobs, lector.batches CASCADE")
                     let start = ContinuousClock.now
                     let outcome = try await runner.run(definition)
-                    batchTotal.append((ContinuousClock.now - start).seconds)
+                    batchTotal.append((ContinuousClock.now - start).secondsValue)
                     batchEnqueue.append(outcome.enqueueSeconds)
                     guard outcome.queued == documents else {
                         throw ValidationError("the batch queued \(outcome.queued) of \(documents)")
@@ -64,7 +64,7 @@ struct BatchBench: AsyncParsableCommand {
                                 args: try PostgresJSON(encoding: AnalyzeJob.Arguments(documentID: id, profile: profile)),
                                 uniqueKey: AnalyzeJob.uniqueKey(documentID: id, profile: profile)))
                     }
-                    single.append((ContinuousClock.now - singleStart).seconds)
+                    single.append((ContinuousClock.now - singleStart).secondsValue)
                 }
                 // The batch's end: its analyses written as workers would (a high risk in every tenth document,
                 // an expiry 0-199 days ahead), then the summary and the report of what changed.
@@ -90,10 +90,10 @@ struct BatchBench: AsyncParsableCommand {
                 let store = BatchStore(database: client)
                 let endStart = ContinuousClock.now
                 let ended = try await store.finishIfDone(batchID: outcome.batchID)
-                let finishSeconds = (ContinuousClock.now - endStart).seconds
+                let finishSeconds = (ContinuousClock.now - endStart).secondsValue
                 let reportStart = ContinuousClock.now
                 let report = try await store.report(batchID: outcome.batchID)
-                let reportSeconds = (ContinuousClock.now - reportStart).seconds
+                let reportSeconds = (ContinuousClock.now - reportStart).secondsValue
 
                 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
                 printJSON([
