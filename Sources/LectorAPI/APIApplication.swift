@@ -64,8 +64,9 @@ public enum LectorAPI {
                 body: .init(byteBuffer: .init(bytes: PackageResources.openapi_yaml)))
         }
         let v1 = router.group("v1").add(middleware: BearerTokenMiddleware(tokens: APITokenStore(database: database)))
+        let queue = JobQueue(client: database, logger: logger)
         DocumentRoutes(
-            database: database, submitter: Submitter(database: database, queue: JobQueue(client: database, logger: logger)),
+            database: database, queue: queue, submitter: Submitter(database: database, queue: queue),
             maxUploadBytes: configuration.maxUploadBytes, profiles: configuration.profiles
         ).add(to: v1)
         return router

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import LectorAnalysis
 import LectorDB
+import LectorQueue
 import LectorService
 
 /// `POST /v1/documents`, `GET /v1/jobs/{id}`, `GET /v1/documents/{id}`, `GET /v1/documents/{id}/findings`.
@@ -13,6 +14,7 @@ import LectorService
 /// like an id that does not exist.
 struct DocumentRoutes: Sendable {
     let database: PostgresClient
+    let queue: JobQueue
     let submitter: Submitter
     let maxUploadBytes: Int
     /// The profiles a job may name; nil accepts any (the worker fails unknown ones).
@@ -98,20 +100,12 @@ struct DocumentRoutes: Sendable {
     @Sendable func job(_ request: Request, context: APIRequestContext) async throws -> JobStatus {
         let tenant = try context.tenant()
         let id = try Self.id(context, "job")
-        let rows = try await database.query(
-            """
-            SELECT id, kind, state::text AS state, (args ->> 'document_id')::bigint AS document_id, attempt, max_attempts,
-                   created_at, run_at, attempted_at, finished_at, errors -> -1 ->> 'error' AS last_error
-            FROM lector.jobs WHERE id = $1 AND tenant = $2
-            """, id, tenant)
-        guard let row = rows.first else { throw APIError.notFound("job") }
+        guard let job = try await queue.job(id: id, tenant: tenant) else { throw APIError.notFound("job") }
         return JobStatus(
-            id: try row.decode("id"), kind: try row.decode("kind"), state: try row.decode("state"),
-            documentID: try row.decode("document_id", as: Int64?.self), attempt: try row.decode("attempt"),
-            maxAttempts: try row.decode("max_attempts"), createdAt: try row.decode("created_at"),
-            runAt: try row.decode("run_at"), attemptedAt: try row.decode("attempted_at", as: Date?.self),
-            finishedAt: try row.decode("finished_at", as: Date?.self),
-            lastError: try row.decode("last_error", as: String?.self))
+            id: job.id, kind: job.kind, state: job.state.rawValue,
+            documentID: job.parameters(as: AnalyzeJob.Arguments.self)?.documentID, attempt: job.attempt,
+            maxAttempts: job.maxAttempts, createdAt: job.createdAt, runAt: job.runAt, attemptedAt: job.attemptedAt,
+            finishedAt: job.finishedAt, lastError: job.lastError)
     }
 
     // MARK: - Document
@@ -151,14 +145,9 @@ struct DocumentRoutes: Sendable {
             """
             SELECT d.id, d.filename, d.sha256, d.size_bytes, d.page_count, d.submitted_at,
                    o.analysis_id, o.profile, o.model, o.analysed_at, o.title, o.findings_present, o.findings_total,
-                   o.unverified_quotes, o.highest_risk, j.id AS job_id, j.state::text AS job_state
+                   o.unverified_quotes, o.highest_risk
             FROM lector.documents d
             JOIN lector.contract_overview o ON o.document_id = d.id
-            LEFT JOIN LATERAL (
-                SELECT id, state FROM lector.jobs
-                WHERE tenant = d.tenant AND kind = 'analyze' AND (args ->> 'document_id')::bigint = d.id
-                ORDER BY id DESC LIMIT 1
-            ) j ON true
             WHERE d.id = $1 AND d.tenant = $2
             """, id, tenant)
         guard let row = rows.first else { throw APIError.notFound("document") }
@@ -166,8 +155,8 @@ struct DocumentRoutes: Sendable {
             id: try row.decode("id"), filename: try row.decode("filename"), sha256: try row.decode("sha256"),
             sizeBytes: try row.decode("size_bytes"), pageCount: try row.decode("page_count", as: Int?.self),
             submittedAt: try row.decode("submitted_at"))
-        if let jobID = try row.decode("job_id", as: Int64?.self) {
-            status.job = .init(id: jobID, state: try row.decode("job_state"))
+        if let job = try await queue.newestJob(AnalyzeJob.Arguments.self, tenant: tenant, argument: "document_id", equals: id) {
+            status.job = .init(id: job.id, state: job.state.rawValue)
         }
         if let analysisID = try row.decode("analysis_id", as: Int64?.self) {
             status.analysis = .init(

@@ -1,4 +1,3 @@
-import LectorDB
 import LectorQueue
 
 extension BatchCatalog {
@@ -9,9 +8,8 @@ extension BatchCatalog {
             guard let schedule = definition.schedule else { return nil }
             return CronJob(
                 name: "batch:\(definition.name)", schedule: schedule,
-                job: NewJob(
-                    queue: BatchJobs.queue, kind: BatchJobs.runKind,
-                    args: try PostgresJSON(encoding: BatchJobs.RunArguments(name: definition.name)), maxAttempts: 5,
+                job: try NewJob(
+                    BatchJobs.RunArguments(name: definition.name), queue: BatchJobs.queue, maxAttempts: 5,
                     tenant: definition.tenant))
         }
     }

@@ -13,8 +13,8 @@ import Logging
 public struct BatchJobs: Sendable {
     /// The queue of batch jobs.
     public static let queue = "batch"
-    public static let runKind = "batch.run"
-    public static let finishKind = "batch.finish"
+    public static var runKind: String { RunArguments.kind }
+    public static var finishKind: String { FinishArguments.kind }
     /// How often a running batch is checked for its end.
     public static let finishCheckSeconds = 30.0
 
@@ -36,7 +36,8 @@ public struct BatchJobs: Sendable {
     }
 
     /// The arguments of a `batch.run` job; the scheduler adds `scheduled_for`.
-    public struct RunArguments: Codable, Sendable {
+    public struct RunArguments: JobParameters {
+        public static let kind = "batch.run"
         public var name: String
         /// The tick, ISO 8601; absent for a batch started by hand.
         public var scheduledFor: String?
@@ -52,31 +53,26 @@ public struct BatchJobs: Sendable {
         }
     }
 
-    struct FinishArguments: Codable {
+    struct FinishArguments: JobParameters {
+        static let kind = "batch.finish"
         var batchID: Int64
         enum CodingKeys: String, CodingKey { case batchID = "batch_id" }
     }
 
     /// Registers both handlers.
     public func register(in handlers: inout JobHandlers) {
-        handlers.register(Self.runKind) { context in try await self.run(context) }
-        handlers.register(Self.finishKind) { context in try await self.finish(context) }
+        handlers.register(RunArguments.self) { arguments, context in try await self.run(arguments, context) }
+        handlers.register(FinishArguments.self) { arguments, context in try await self.finish(arguments, context) }
     }
 
     /// The job that checks `batchID` for its end after `delay` seconds (one live check per batch).
     public static func finishJob(batchID: Int64, tenant: String, delay: Double = finishCheckSeconds) throws -> NewJob {
-        NewJob(
-            queue: queue, kind: finishKind, args: try PostgresJSON(encoding: FinishArguments(batchID: batchID)),
-            runAt: Date().addingTimeInterval(delay), maxAttempts: 10, uniqueKey: "batch.finish:\(batchID)", tenant: tenant)
+        try NewJob(
+            FinishArguments(batchID: batchID), queue: queue, runAt: Date().addingTimeInterval(delay), maxAttempts: 10,
+            uniqueKey: "batch.finish:\(batchID)", tenant: tenant)
     }
 
-    func run(_ context: JobContext) async throws {
-        let arguments: RunArguments
-        do {
-            arguments = try context.job.args.decode(as: RunArguments.self)
-        } catch {
-            throw JobFailure.permanent("job arguments are not a batch.run job's")
-        }
+    func run(_ arguments: RunArguments, _ context: JobContext) async throws {
         let definition: BatchDefinition
         do {
             definition = try definitions().definition(named: arguments.name)
@@ -99,17 +95,10 @@ public struct BatchJobs: Sendable {
         }
     }
 
-    func finish(_ context: JobContext) async throws {
-        let arguments: FinishArguments
-        do {
-            arguments = try context.job.args.decode(as: FinishArguments.self)
-        } catch {
-            throw JobFailure.permanent("job arguments are not a batch.finish job's")
-        }
+    func finish(_ arguments: FinishArguments, _ context: JobContext) async throws {
         let store = BatchStore(database: database)
         try await store.finishIfDone(batchID: arguments.batchID)
-        let state = try await database.query("SELECT state FROM lector.batches WHERE id = $1", arguments.batchID)
-        guard let row = state.first, try row.decode("state", as: String.self) == "running" else {
+        guard try await store.state(batchID: arguments.batchID) == "running" else {
             try await context.complete { _ in }
             return
         }

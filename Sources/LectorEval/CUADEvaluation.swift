@@ -105,11 +105,10 @@ public struct CUADEvaluation: Sendable {
                         return (document.id, try row.decode("id", as: Int64?.self), Int64?.none)
                     }
                 }
-                let arguments = AnalyzeJob.Arguments(documentID: document.id, profile: options.profile.name)
                 let job = try await queue.enqueue(
-                    NewJob(
-                        queue: options.queue, kind: AnalyzeJob.kind, args: try PostgresJSON(encoding: arguments),
-                        uniqueKey: keyPrefix + String(document.id), tenant: options.tenant),
+                    try AnalyzeJob.newJob(
+                        documentID: document.id, profile: options.profile.name, tenant: options.tenant,
+                        queue: options.queue, uniqueKey: keyPrefix + String(document.id)),
                     on: connection)
                 return (document.id, Int64?.none, Int64?(job.id))
             }
@@ -122,7 +121,7 @@ public struct CUADEvaluation: Sendable {
         if jobCount > 0 {
             switch runner {
             case .externalWorkers:
-                finished = try await waitForJobs(keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
+                finished = try await waitForJobs(queue, keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
             case .inProcess(let engine, let dialect, let extractor, let concurrency):
                 var handlers = JobHandlers()
                 AnalyzeJob(
@@ -137,7 +136,7 @@ public struct CUADEvaluation: Sendable {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await worker.run() }
                     do {
-                        finished = try await waitForJobs(keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
+                        finished = try await waitForJobs(queue, keyPrefix: keyPrefix, timeout: options.timeout, progress: progress)
                     } catch {
                         worker.shutdown()
                         try? await group.waitForAll()
@@ -156,10 +155,8 @@ public struct CUADEvaluation: Sendable {
         if !finished {
             // Out of time: what is done is scored; the rest is cancelled (a running job loses its lease) and
             // reported, so that no eval job lingers on the queue.
-            for jobID in planned.compactMap(\.jobID) {
-                let state = try await database.query("SELECT state::text AS state FROM lector.jobs WHERE id = $1", jobID)
-                    .one().decode("state", as: String.self)
-                if !["completed", "failed", "cancelled"].contains(state) { _ = try await queue.cancel(jobID: jobID) }
+            for jobID in planned.compactMap(\.jobID) where try await !queue.job(id: jobID).state.isFinal {
+                _ = try await queue.cancel(jobID: jobID)
             }
             progress("timeout: unfinished analyses cancelled; scoring the finished ones")
         }
@@ -174,13 +171,10 @@ public struct CUADEvaluation: Sendable {
                 let rows = try await database.query("SELECT id FROM lector.analyses WHERE job_id = $1", jobID)
                 analysisID = try rows.first?.decode("id", as: Int64.self)
                 if analysisID == nil {
-                    let job = try await database.query(
-                        "SELECT state::text AS state, errors -> -1 ->> 'error' AS error FROM lector.jobs WHERE id = $1", jobID
-                    ).one()
-                    let state = try job.decode("state", as: String.self)
+                    let job = try await queue.job(id: jobID)
                     let reason =
-                        state == "cancelled" && !finished
-                        ? "not finished within the timeout" : try job.decode("error", as: String?.self) ?? "job \(jobID) is \(state)"
+                        job.state == .cancelled && !finished
+                        ? "not finished within the timeout" : job.lastError ?? "job \(jobID) is \(job.state.rawValue)"
                     failures.append(EvalRun.Failure(file: entry.contract.file, reason: reason))
                     continue
                 }
@@ -237,23 +231,15 @@ public struct CUADEvaluation: Sendable {
     }
 
     /// Polls the run's jobs until none is open, reporting changes; false when `timeout` passed first.
-    func waitForJobs(keyPrefix: String, timeout: Duration?, progress: @Sendable (String) -> Void) async throws -> Bool {
+    func waitForJobs(_ queue: JobQueue, keyPrefix: String, timeout: Duration?, progress: @Sendable (String) -> Void) async throws -> Bool {
         let start = ContinuousClock.now
         var last = ""
         while true {
-            let row = try await database.query(
-                """
-                SELECT count(*) FILTER (WHERE state = 'completed') AS completed,
-                       count(*) FILTER (WHERE state IN ('failed', 'cancelled')) AS failed,
-                       count(*) FILTER (WHERE state = 'running') AS running,
-                       count(*) FILTER (WHERE state NOT IN ('completed', 'failed', 'cancelled', 'running')) AS waiting
-                FROM lector.jobs WHERE unique_key LIKE $1
-                """, keyPrefix + "%"
-            ).one()
-            let completed = try row.decode("completed", as: Int.self)
-            let failed = try row.decode("failed", as: Int.self)
-            let running = try row.decode("running", as: Int.self)
-            let waiting = try row.decode("waiting", as: Int.self)
+            let counts = try await queue.stateCounts(keyPrefix: keyPrefix)
+            let completed = counts[.completed, default: 0]
+            let failed = counts[.failed, default: 0] + counts[.cancelled, default: 0]
+            let running = counts[.running, default: 0]
+            let waiting = counts.filter { !$0.key.isFinal && $0.key != .running }.values.reduce(0, +)
             let line = "analyses: \(completed) done, \(failed) failed, \(running) running, \(waiting) waiting"
             if line != last {
                 let elapsed = Int((ContinuousClock.now - start).components.seconds)

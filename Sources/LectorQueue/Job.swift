@@ -77,6 +77,12 @@ public struct Job: Sendable, Identifiable {
     public var leaseExpiresAt: Date?
     public var workerID: String?
     public var createdAt: Date
+    /// When the current or last attempt started; nil before the first claim.
+    public var attemptedAt: Date?
+    /// When the job completed, failed for good or was cancelled.
+    public var finishedAt: Date?
+    /// The reason of the last failed attempt, if any.
+    public var lastError: String?
 
     /// The lease of a claimed job; a precondition failure for a job that is not claimed.
     public var lease: JobLease {
@@ -87,7 +93,8 @@ public struct Job: Sendable, Identifiable {
     /// The columns ``init(row:)`` reads, for SELECT and RETURNING lists.
     static let columns = """
         id, queue, kind, args, state::text AS state, priority, attempt, max_attempts, unique_key, tenant, batch_id, \
-        run_at, lease_token, lease_expires_at, worker_id, created_at
+        run_at, lease_token, lease_expires_at, worker_id, created_at, attempted_at, finished_at, \
+        errors -> -1 ->> 'error' AS last_error
         """
 
     init(row: PostgresRow) throws {
@@ -111,6 +118,9 @@ public struct Job: Sendable, Identifiable {
         leaseExpiresAt = try row.decode("lease_expires_at", as: Date?.self)
         workerID = try row.decode("worker_id", as: String?.self)
         createdAt = try row.decode("created_at", as: Date.self)
+        attemptedAt = try row.decode("attempted_at", as: Date?.self)
+        finishedAt = try row.decode("finished_at", as: Date?.self)
+        lastError = try row.decode("last_error", as: String?.self)
     }
 }
 

@@ -495,7 +495,7 @@ public struct JobQueue: Sendable {
 
     // MARK: - Helpers
 
-    private func run(_ sql: String, _ binds: [any PostgresEncodable], on connection: PostgresConnection?)
+    func run(_ sql: String, _ binds: [any PostgresEncodable], on connection: PostgresConnection?)
         async throws -> PostgresRows
     {
         if let connection { return try await connection.query(sql, binds) }

@@ -15,13 +15,14 @@ import Metrics
 /// the job, which commits only while this worker still holds the lease, and analyses are unique per job.
 public struct AnalyzeJob: Sendable {
     /// The job kind in `lector.jobs`.
-    public static let kind = "analyze"
+    public static var kind: String { Arguments.kind }
     /// Bumped when extraction or analysis changes what a job produces; part of the unique key, so a new
     /// pipeline re-analyses documents the old one already did.
     public static let pipelineVersion = "1"
 
     /// The job's arguments as stored.
-    public struct Arguments: Codable, Sendable, Equatable {
+    public struct Arguments: JobParameters, Equatable {
+        public static let kind = "analyze"
         public var documentID: Int64
         public var profile: String
         /// The document's password, when it is encrypted. Stored with the job; never logged.
@@ -42,6 +43,19 @@ public struct AnalyzeJob: Sendable {
     /// The unique key of the live analyze job of a document under a profile and this pipeline.
     public static func uniqueKey(documentID: Int64, profile: String) -> String {
         "analyze:\(documentID):\(profile):\(pipelineVersion)"
+    }
+
+    /// The job that analyses `documentID` under `profile`: every analysis is enqueued through here.
+    /// - Parameter uniqueKey: by default ``uniqueKey(documentID:profile:)``, one live job per document,
+    ///   profile and pipeline; an evaluation run keys its own.
+    public static func newJob(
+        documentID: Int64, profile: String, password: String? = nil, tenant: String, queue: String = "default",
+        priority: Int = 0, batchID: Int64? = nil, uniqueKey: String? = nil
+    ) throws -> NewJob {
+        try NewJob(
+            Arguments(documentID: documentID, profile: profile, password: password), queue: queue, priority: priority,
+            uniqueKey: uniqueKey ?? Self.uniqueKey(documentID: documentID, profile: profile), tenant: tenant,
+            batchID: batchID)
     }
 
     let database: PostgresClient
@@ -68,17 +82,11 @@ public struct AnalyzeJob: Sendable {
 
     /// Registers the handler under ``kind``.
     public func register(in handlers: inout JobHandlers) {
-        handlers.register(Self.kind) { context in try await self.run(context) }
+        handlers.register(Arguments.self) { arguments, context in try await self.run(arguments, context) }
     }
 
     /// Runs one job; throws a classified ``JobFailure`` for the queue.
-    public func run(_ context: JobContext) async throws {
-        let arguments: Arguments
-        do {
-            arguments = try context.job.args.decode(as: Arguments.self)
-        } catch {
-            throw JobFailure.permanent("job arguments are not an analyze job's")
-        }
+    public func run(_ arguments: Arguments, _ context: JobContext) async throws {
         guard let profile = profiles[arguments.profile] else {
             throw JobFailure.permanent("unknown profile '\(arguments.profile)'")
         }
@@ -224,6 +232,6 @@ public struct AnalyzeJob: Sendable {
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
-        Int(saturating: duration.secondsValue * 1000) ?? 0
+        Int(duration.wholeMilliseconds)
     }
 }

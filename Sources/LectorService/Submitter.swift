@@ -39,22 +39,14 @@ public struct Submitter: Sendable {
             let key = AnalyzeJob.uniqueKey(documentID: document.id, profile: profile)
             // A document already analysed (or being analysed) under this profile and pipeline is a no-op;
             // one whose job failed or was cancelled gets a new job.
-            let existing = try await connection.query(
-                """
-                SELECT id FROM lector.jobs
-                WHERE unique_key = $1 AND state NOT IN ('failed', 'cancelled')
-                ORDER BY id DESC LIMIT 1
-                """, key)
-            if let row = existing.first {
+            if let existing = try await queue.newestJob(uniqueKey: key, excluding: [.failed, .cancelled], on: connection) {
                 return Outcome(
-                    documentID: document.id, sha256: document.sha256, newDocument: document.created,
-                    jobID: try row.decode("id", as: Int64.self), newJob: false)
+                    documentID: document.id, sha256: document.sha256, newDocument: document.created, jobID: existing.id,
+                    newJob: false)
             }
-            let arguments = AnalyzeJob.Arguments(documentID: document.id, profile: profile, password: password)
             let job = try await queue.enqueue(
-                NewJob(
-                    kind: AnalyzeJob.kind, args: try PostgresJSON(encoding: arguments), priority: priority,
-                    uniqueKey: key, tenant: tenant),
+                try AnalyzeJob.newJob(
+                    documentID: document.id, profile: profile, password: password, tenant: tenant, priority: priority),
                 on: connection)
             return Outcome(
                 documentID: document.id, sha256: document.sha256, newDocument: document.created, jobID: job.id,
