@@ -232,50 +232,24 @@ public struct BatchRunner: Sendable {
     public func run(_ definition: BatchDefinition, scheduledFor: Date? = nil) async throws -> Outcome {
         let profile = profiles[definition.profile]
         _ = try estimator(for: definition)
+        let store = BatchStore(database: database)
         let batchID: Int64
         if let scheduledFor {
-            let row = try await database.query(
-                """
-                WITH ins AS (
-                    INSERT INTO lector.batches (name, tenant, profile, scheduled_for, trigger, definition_file, horizon_days,
-                                                price_input_per_million, price_output_per_million)
-                    VALUES ($1, $2, $3, $4, 'schedule', $5, $6, $7, $8)
-                    ON CONFLICT (name, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING
-                    RETURNING id, enqueued_at
-                )
-                SELECT id, enqueued_at FROM ins
-                UNION ALL
-                SELECT id, enqueued_at FROM lector.batches WHERE name = $1 AND scheduled_for = $4 AND NOT EXISTS (SELECT 1 FROM ins)
-                """,
-                definition.name, definition.tenant, definition.profile, scheduledFor, definition.file,
-                definition.report.horizonDays, definition.price.inputPerMillion, definition.price.outputPerMillion
-            ).one()
-            batchID = try row.decode("id")
-            if try row.decode("enqueued_at", as: Date?.self) != nil {
+            let tick = try await store.createTick(definition, scheduledFor: scheduledFor)
+            batchID = tick.id
+            if tick.alreadyEnqueued {
                 logger.info("batch tick already enqueued", metadata: ["batch.id": "\(batchID)", "batch.name": "\(definition.name)"])
                 return Outcome(
                     batchID: batchID, enqueuedNow: false, plan: nil, queued: 0, skipped: 0, rejected: 0, unchangedContent: 0,
                     enqueueSeconds: 0)
             }
         } else {
-            batchID = try await database.query(
-                """
-                INSERT INTO lector.batches (name, tenant, profile, trigger, definition_file, horizon_days,
-                                            price_input_per_million, price_output_per_million)
-                VALUES ($1, $2, $3, 'manual', $4, $5, $6, $7) RETURNING id
-                """,
-                definition.name, definition.tenant, definition.profile, definition.file, definition.report.horizonDays,
-                definition.price.inputPerMillion, definition.price.outputPerMillion
-            ).one().decode("id", as: Int64.self)
+            batchID = try await store.create(definition)
         }
         do {
             return try await fill(batchID: batchID, definition: definition, promptVersion: profile?.promptVersion ?? "")
         } catch {
-            if scheduledFor == nil {
-                _ = try? await database.query(
-                    "UPDATE lector.batches SET state = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND state = 'running'",
-                    batchID, String("\(error)".prefix(2000)))
-            }
+            if scheduledFor == nil { try? await store.fail(batchID: batchID, reason: "\(error)") }
             throw error
         }
     }
@@ -341,8 +315,7 @@ public struct BatchRunner: Sendable {
                 batchID: batchID, definition: definition, promptVersion: promptVersion, members: members, stored: stored,
                 plan: plan, on: connection)
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-            + Double((ContinuousClock.now - started).components.seconds)
+        let seconds = (ContinuousClock.now - started).secondsValue
         _ = try await BatchStore(database: database).finishIfDone(batchID: batchID)
         logger.info(
             "batch enqueued",
@@ -373,11 +346,9 @@ public struct BatchRunner: Sendable {
         let alreadyAnalysed = Set(try analysed.map { try $0.decode("document_id", as: Int64.self) })
         let toQueue = documentIDs.filter { !alreadyAnalysed.contains($0) }
         let jobs = try toQueue.map { id in
-            NewJob(
-                queue: definition.queue, kind: AnalyzeJob.kind,
-                args: try PostgresJSON(encoding: AnalyzeJob.Arguments(documentID: id, profile: definition.profile)),
-                priority: definition.priority, uniqueKey: AnalyzeJob.uniqueKey(documentID: id, profile: definition.profile),
-                tenant: definition.tenant, batchID: batchID)
+            try AnalyzeJob.newJob(
+                documentID: id, profile: definition.profile, tenant: definition.tenant, queue: definition.queue,
+                priority: definition.priority, batchID: batchID)
         }
         let results = try await queue.enqueueKeyed(jobs, on: connection)
         var jobOf: [Int64: Int64] = [:]
@@ -442,15 +413,9 @@ public struct BatchRunner: Sendable {
                     document_id = excluded.document_id, batch_id = excluded.batch_id, seen_at = now()
                 """, definition.name, paths, sizes, times, hashes, documents, batchID)
         }
-        let source = try PostgresJSON(encoding: BatchSourceRecord(definition.source))
-        try await connection.query(
-            """
-            UPDATE lector.batches SET selected = $2, deferred = $3, estimated_tokens = $4, estimated_cost_usd = $5,
-                prompt_version = $6, source = $7::jsonb, enqueued_at = now()
-            WHERE id = $1
-            """,
-            batchID, members.count, plan.deferred.count, Int64(plan.estimatedTokens), plan.estimatedCostUSD, promptVersion,
-            source)
+        try await BatchStore.recordEnqueued(
+            batchID: batchID, selected: members.count, plan: plan, promptVersion: promptVersion,
+            source: BatchSourceRecord(definition.source), on: connection)
         let queued = statuses.filter { $0 == "queued" }.count
         let skipped = statuses.filter { $0 == "skipped" }.count
         return (queued, skipped, statuses.count - queued - skipped)

@@ -1,7 +1,8 @@
 import Foundation
 import LectorDB
 
-/// Reads batches and ends them: status, listings, reports.
+/// The one home of `lector.batches` SQL: creates runs, records what they enqueued, reads status, listings
+/// and reports, and ends batches.
 public struct BatchStore: Sendable {
     let database: PostgresClient
 
@@ -62,5 +63,69 @@ public struct BatchStore: Sendable {
                 risk: try row.decode("risk", as: String?.self), dueDate: try row.decode("due_date", as: String?.self),
                 detail: try row.decode("detail", as: String?.self))
         }
+    }
+
+    // MARK: - Writing a run
+
+    /// Creates a batch started by hand; returns its id.
+    func create(_ definition: BatchDefinition) async throws -> Int64 {
+        try await database.query(
+            """
+            INSERT INTO lector.batches (name, tenant, profile, trigger, definition_file, horizon_days,
+                                        price_input_per_million, price_output_per_million)
+            VALUES ($1, $2, $3, 'manual', $4, $5, $6, $7) RETURNING id
+            """,
+            definition.name, definition.tenant, definition.profile, definition.file, definition.report.horizonDays,
+            definition.price.inputPerMillion, definition.price.outputPerMillion
+        ).one().decode("id", as: Int64.self)
+    }
+
+    /// The batch of a scheduled tick, created once however many times this is called; whether its
+    /// analyses were already enqueued (by an earlier call that finished).
+    func createTick(_ definition: BatchDefinition, scheduledFor: Date) async throws -> (id: Int64, alreadyEnqueued: Bool) {
+        let row = try await database.query(
+            """
+            WITH ins AS (
+                INSERT INTO lector.batches (name, tenant, profile, scheduled_for, trigger, definition_file, horizon_days,
+                                            price_input_per_million, price_output_per_million)
+                VALUES ($1, $2, $3, $4, 'schedule', $5, $6, $7, $8)
+                ON CONFLICT (name, scheduled_for) WHERE scheduled_for IS NOT NULL DO NOTHING
+                RETURNING id, enqueued_at
+            )
+            SELECT id, enqueued_at FROM ins
+            UNION ALL
+            SELECT id, enqueued_at FROM lector.batches WHERE name = $1 AND scheduled_for = $4 AND NOT EXISTS (SELECT 1 FROM ins)
+            """,
+            definition.name, definition.tenant, definition.profile, scheduledFor, definition.file,
+            definition.report.horizonDays, definition.price.inputPerMillion, definition.price.outputPerMillion
+        ).one()
+        return (try row.decode("id"), try row.decode("enqueued_at", as: Date?.self) != nil)
+    }
+
+    /// Marks a running batch failed with `reason`.
+    func fail(batchID: Int64, reason: String) async throws {
+        try await database.query(
+            "UPDATE lector.batches SET state = 'failed', finished_at = now(), error = $2 WHERE id = $1 AND state = 'running'",
+            batchID, String(reason.prefix(2000)))
+    }
+
+    /// Records what a run enqueued, in the run's transaction.
+    static func recordEnqueued(
+        batchID: Int64, selected: Int, plan: BatchPlan, promptVersion: String, source: BatchSourceRecord,
+        on connection: PostgresConnection
+    ) async throws {
+        try await connection.query(
+            """
+            UPDATE lector.batches SET selected = $2, deferred = $3, estimated_tokens = $4, estimated_cost_usd = $5,
+                prompt_version = $6, source = $7::jsonb, enqueued_at = now()
+            WHERE id = $1
+            """,
+            batchID, selected, plan.deferred.count, Int64(plan.estimatedTokens),
+            plan.estimatedCostUSD, promptVersion, try PostgresJSON(encoding: source))
+    }
+
+    /// The batch's state (`running`, `completed`, ...), or nil when there is no such batch.
+    func state(batchID: Int64) async throws -> String? {
+        try await database.query("SELECT state FROM lector.batches WHERE id = $1", batchID).first?.decode("state", as: String.self)
     }
 }
