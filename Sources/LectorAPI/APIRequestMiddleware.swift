@@ -45,11 +45,11 @@ struct APIRequestMiddleware: RouterMiddleware {
         ).increment()
         Metrics.Timer(
             label: "lector_http_request_duration_seconds", dimensions: [("method", method), ("route", route)]
-        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        ).recordNanoseconds(elapsed.wholeNanoseconds)
         var metadata: Logger.Metadata = [
             "http.method": .string(method), "http.route": .string(route),
             "http.status": .stringConvertible(response.status.code),
-            "http.duration_ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+            "http.duration_ms": .stringConvertible(elapsed.wholeMilliseconds),
         ]
         if let failure { metadata["error.code"] = .string(failure.code) }
         context.logger.info("request", metadata: metadata)

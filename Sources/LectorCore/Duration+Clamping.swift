@@ -16,6 +16,24 @@ extension Duration {
     }
 
     /// This duration in seconds, as a `Double` (never traps).
+    /// The duration in whole milliseconds (truncated), saturating at the bounds of `Int64`.
+    public var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return scaled.addingReportingOverflow(attoseconds / 1_000_000_000_000_000).partialValue
+    }
+
+    /// The duration in whole nanoseconds (truncated), saturating at the bounds of `Int64` (for metrics
+    /// timers, which take nanoseconds).
+    public var wholeNanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        let (sum, overflowSum) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflowSum ? (seconds < 0 ? .min : .max) : sum
+    }
+
     public var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18

@@ -128,7 +128,7 @@ final class ChildProcess: Sendable {
                 break
             }
             let remaining = deadline - now
-            let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+            let milliseconds = remaining.wholeMilliseconds
             var fds = [pollfd(fd: outputFD, events: Int16(POLLIN), revents: 0)]
             if errorOpen { fds.append(pollfd(fd: errorFD, events: Int16(POLLIN), revents: 0)) }
             if written < input.count { fds.append(pollfd(fd: inputFD, events: Int16(POLLOUT), revents: 0)) }

@@ -314,7 +314,7 @@ public final class Worker: Service, Sendable {
         let elapsed = ContinuousClock.now - started
         Metrics.Timer(
             label: "lector_job_duration_seconds", dimensions: [("queue", job.queue), ("kind", job.kind)]
-        ).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        ).recordNanoseconds(elapsed.wholeNanoseconds)
     }
 
     /// Runs the handler and settles the job; returns the outcome label. "released" means the job was

@@ -131,7 +131,7 @@ final class BatchProgressBar: @unchecked Sendable {
         let width = 24
         let filled = width * finished / total
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.secondsValue
         let rate = seconds > 0 ? Double(finished - first.done - first.failed) / seconds : 0
         let eta = rate > 0 ? duration(Double(s.pending) / rate) : "?"
         return "[\(bar)] \(s.done) done, \(s.failed) failed, \(s.pending) remaining | \(String(format: "%.1f", rate * 60))/min"
