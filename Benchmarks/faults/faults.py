@@ -400,32 +400,38 @@ with open(answer, "w") as out:
                     os.path.join(profiles, profile + ".json")], stdout=out, check=True)
 
 scenarios = {}
+
+
+def attempt(label, scenario, *arguments):
+    """Runs one scenario; a scenario that breaks is reported as not ok, and the others still run."""
+    try:
+        name, result = scenario(*arguments)
+    except Exception as error:  # noqa: BLE001 - reported in the table and the JSON
+        say(f"{label}: the scenario broke: {error}")
+        name, result = label, {"error": str(error)[:300], "ok": False}
+    scenarios[name] = result
+
+
 try:
     wanted = set(args.scenarios.split(","))
     if "outage" in wanted:
         lengths = ([float(s) for s in args.outage_seconds.split(",")] if args.outage_seconds
                    else [15.0] if args.short else [180.0, 600.0])
         for seconds in lengths:
-            name, result = outage(int(seconds) if seconds == int(seconds) else seconds)
-            scenarios[name] = result
+            attempt(f"outage-{seconds:g}s", outage, int(seconds) if seconds == int(seconds) else seconds)
     if "retry-after" in wanted:
         http_date = email.utils.formatdate(time.time() + 5, usegmt=True)
         for value, shown in [("inf", "inf"), ("1e999", "1e999"), ("-1", "-1"), ("garbage", "garbage"),
                              (http_date, "http-date")]:
-            name, result = retry_after(value, shown)
-            scenarios[name] = result
+            attempt(f"retry-after-{shown}", retry_after, value, shown)
     if "cancel" in wanted:
-        name, result = cancel_mid_request()
-        scenarios[name] = result
+        attempt("cancel-mid-request", cancel_mid_request)
     if "kill-in-completion" in wanted:
-        name, result = kill_in_completion()
-        scenarios[name] = result
+        attempt("kill-in-completion", kill_in_completion)
     if "postgres-restart" in wanted:
-        name, result = postgres_restart()
-        scenarios[name] = result
+        attempt("postgres-restart", postgres_restart)
     if "huge-document" in wanted:
-        name, result = huge_document()
-        scenarios[name] = result
+        attempt("huge-document", huge_document)
 finally:
     for process in processes:
         if process.poll() is None:
@@ -442,6 +448,9 @@ finally:
 
 print(f'{"scenario":22} {"completed":>9} {"failed":>6} {"duplicated":>10} {"lost":>4} {"alive":>5}  note')
 for name, r in scenarios.items():
+    if "error" in r:
+        print(f'{name:22} {"-":>9} {"-":>6} {"-":>10} {"-":>4} {"-":>5}  BROKE: {r["error"][:140]}')
+        continue
     if "stopped_after_cancel_s" in r:
         note = (f'cancelled job stopped {r["stopped_after_cancel_s"]} s after lector cancel (heartbeat 10 s), '
                 f'{r["cancelled_job_analyses"]} analyses for it; the others completed')
