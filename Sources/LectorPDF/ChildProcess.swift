@@ -109,8 +109,7 @@ final class ChildProcess: Sendable {
         guard pid > 0 else { throw PDFError(.isolationFailed, "the extraction child is gone") }
         let deadline = ContinuousClock.now + (Duration.seconds(clamping: wallClockSeconds, to: 0...1e9) ?? .zero)
         var written = 0
-        var output: [UInt8] = []
-        var consumed = 0
+        var output = FrameBuffer()
         var complained = false
         var errorTail: [UInt8] = []
         var outputOpen = true
@@ -158,13 +157,8 @@ final class ChildProcess: Sendable {
                     if errorTail.count > 8192 { errorTail.removeFirst(errorTail.count - 4096) }
                     continue
                 }
-                output.append(contentsOf: chunk[0..<n])
-                while output.count - consumed >= 4 {
-                    let length = Int(output[consumed]) | Int(output[consumed + 1]) << 8
-                        | Int(output[consumed + 2]) << 16 | Int(output[consumed + 3]) << 24
-                    guard output.count - consumed - 4 >= length else { break }
-                    let payload = Array(output[(consumed + 4)..<(consumed + 4 + length)])
-                    consumed += 4 + length
+                output.append(chunk[0..<n])
+                while let payload = output.next() {
                     do {
                         switch try ChildMessage.decode(payload) {
                         case .failure(let error): failure = error
@@ -175,14 +169,10 @@ final class ChildProcess: Sendable {
                         protocolBroken = true
                     }
                 }
-                if consumed > 1 << 20 {
-                    output.removeFirst(consumed)
-                    consumed = 0
-                }
             }
         }
 
-        if finished || failure != nil, !protocolBroken, !timedOut, output.count == consumed {
+        if finished || failure != nil, !protocolBroken, !timedOut, output.isDrained {
             let cancelled = state.withLock { state in
                 state.documents += 1
                 return state.cancelled
@@ -218,44 +208,10 @@ final class ChildProcess: Sendable {
                 .timedOut, "no result within the wall-clock limit of \(Self.seconds(wallClockSeconds))", transient: true)
         }
         if protocolBroken { throw PDFError(.isolationFailed, "the extraction child sent a malformed frame") }
-        let signal = status & 0x7f
-        let exitCode = (status >> 8) & 0xff
-        let stderrText = String(decoding: errorTail, as: UTF8.self)
-        let outOfMemory = stderrText.contains("Out of memory") || stderrText.contains("bad_alloc")
-            || stderrText.contains("failed to allocate") || stderrText.contains("Cannot allocate")
-        if outOfMemory {
-            throw PDFError(.tooLarge, "the extraction reached its memory limit of \(limits.addressSpaceBytes >> 20) MiB")
-        }
-        if signal == SIGXCPU {
-            throw PDFError(.timedOut, "the extraction used up its CPU limit of \(limits.cpuSeconds) s")
-        }
-        if signal == SIGKILL {
-            // Nobody here sent it (cancellation and timeouts are handled above): the OOM killer, acting
-            // for the whole machine, or an operator. Not evidence against the document.
-            throw PDFError(.crashed, "the extraction child was killed (SIGKILL)", transient: true)
-        }
-        if signal != 0 {
-            throw PDFError(.crashed, "Poppler crashed (signal \(signal)\(Self.signalName(signal)))")
-        }
-        if signal == 0, exitCode != 0 {
-            throw PDFError(.crashed, "the extraction child exited with status \(exitCode)")
-        }
-        throw PDFError(.crashed, "the extraction child ended before its last page")
+        throw ChildExit.error(status: status, standardError: errorTail, limits: limits)
     }
 
     private static func seconds(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : "\(value) s"
-    }
-
-    private static func signalName(_ signal: Int32) -> String {
-        switch signal {
-        case SIGSEGV: ", SIGSEGV"
-        case SIGABRT: ", SIGABRT"
-        case SIGBUS: ", SIGBUS"
-        case SIGFPE: ", SIGFPE"
-        case SIGILL: ", SIGILL"
-        case SIGTRAP: ", SIGTRAP"
-        default: ""
-        }
     }
 }

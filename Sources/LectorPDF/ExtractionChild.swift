@@ -77,8 +77,8 @@ public enum ExtractionChild {
     }
 
     static func readFrame(_ fd: Int32) -> [UInt8]? {
-        guard let header = readExactly(fd, count: 4) else { return nil }
-        let length = Int(UInt32(header[0]) | UInt32(header[1]) << 8 | UInt32(header[2]) << 16 | UInt32(header[3]) << 24)
+        guard let header = readExactly(fd, count: Frame.headerSize) else { return nil }
+        let length = Frame.length(header)
         guard length <= 1 << 20 else { return nil }
         return readExactly(fd, count: length)
     }
