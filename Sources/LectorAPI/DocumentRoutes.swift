@@ -229,14 +229,7 @@ struct DocumentRoutes: Sendable {
         let exists = try await database.query(
             "SELECT 1 FROM lector.documents WHERE id = $1 AND tenant = $2", id, tenant)
         guard !exists.isEmpty else { throw APIError.notFound("document") }
-        let rows = try await database.query(
-            """
-            SELECT analysis_id, profile, model, analysed_at, category, presence, value, value_date::text AS value_date,
-                   value_duration, value_amount::float8 AS value_amount, value_currency, value_bool, pages,
-                   confidence::float8 AS confidence, risk, risk_rationale, quotes::text AS quotes, value_grounded,
-                   grounding_flags
-            FROM lector.latest_findings WHERE document_id = $1 AND tenant = $2 ORDER BY category
-            """, id, tenant)
+        let rows = try await FindingsReport(database: database).findings(documentID: id, tenant: tenant)
         guard let first = rows.first else {
             throw APIError(
                 .conflict, code: "document.not_analyzed",
@@ -245,22 +238,16 @@ struct DocumentRoutes: Sendable {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return Findings(
-            documentID: id, analysisID: try first.decode("analysis_id"), profile: try first.decode("profile"),
-            model: try first.decode("model"), analysedAt: try first.decode("analysed_at"),
+            documentID: id, analysisID: first.analysisID, profile: first.profile, model: first.model,
+            analysedAt: first.analysedAt,
             findings: try rows.map { row in
                 Findings.Finding(
-                    category: try row.decode("category"), presence: try row.decode("presence"),
-                    value: try row.decode("value", as: String?.self),
-                    valueDate: try row.decode("value_date", as: String?.self),
-                    valueDuration: try row.decode("value_duration", as: String?.self),
-                    valueAmount: try row.decode("value_amount", as: Double?.self),
-                    valueCurrency: try row.decode("value_currency", as: String?.self),
-                    valueBool: try row.decode("value_bool", as: Bool?.self), pages: try row.decode("pages"),
-                    confidence: try row.decode("confidence", as: Double?.self), risk: try row.decode("risk", as: String?.self),
-                    riskRationale: try row.decode("risk_rationale", as: String?.self),
-                    quotes: try decoder.decode([Findings.Quote].self, from: Data(try row.decode("quotes", as: String.self).utf8)),
-                    valueGrounded: try row.decode("value_grounded", as: Bool?.self),
-                    groundingFlags: try row.decode("grounding_flags", as: [String].self))
+                    category: row.category, presence: row.presence, value: row.value, valueDate: row.valueDate,
+                    valueDuration: row.valueDuration, valueAmount: row.valueAmount, valueCurrency: row.valueCurrency,
+                    valueBool: row.valueBool, pages: row.pages, confidence: row.confidence, risk: row.risk,
+                    riskRationale: row.riskRationale,
+                    quotes: try decoder.decode([Findings.Quote].self, from: Data(row.quotesJSON.utf8)),
+                    valueGrounded: row.valueGrounded, groundingFlags: row.flags)
             })
     }
 

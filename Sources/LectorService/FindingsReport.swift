@@ -1,16 +1,32 @@
 import LectorCore
 import LectorDB
 
-/// Reads a document's findings from its latest analysis (the `lector.latest_findings` view), for the
-/// command line and, later, the API.
+import Foundation
+
+/// Reads a document's findings from its latest analysis (the `lector.latest_findings` view): the one
+/// read path of `lector findings` and `GET /v1/documents/{id}/findings`.
 public struct FindingsReport: Sendable {
-    /// One finding as people read it.
+    /// One finding of the latest analysis, with that analysis' identity.
     public struct Row: Sendable, Equatable {
+        public var analysisID: Int64
+        public var profile: String
+        public var model: String
+        public var analysedAt: Date
         public var category: String
         public var presence: String
         public var value: String?
+        /// The normalised value, by type (at most one is set).
+        public var valueDate: String?
+        public var valueDuration: String?
+        public var valueAmount: Double?
+        public var valueCurrency: String?
+        public var valueBool: Bool?
         public var pages: [Int]
+        public var confidence: Double?
         public var risk: String?
+        public var riskRationale: String?
+        /// Whether the normalised value appears in a verified quote; nil without such a value.
+        public var valueGrounded: Bool?
         public var quoteCount: Int
         public var verifiedQuoteCount: Int
         /// Quotes that matched only approximately (never verified).
@@ -47,22 +63,29 @@ public struct FindingsReport: Sendable {
         return first
     }
 
-    /// The findings of the document's latest analysis, by category.
-    ///
-    /// - Throws: ``FindingsLookupError`` when the document has no analysis yet.
-    public func findings(documentID id: Int64) async throws -> [Row] {
+    /// The findings of the tenant's document's latest analysis, by category; empty when it has none yet.
+    public func findings(documentID id: Int64, tenant: String) async throws -> [Row] {
         let rows = try await database.query(
             """
-            SELECT category, presence, value, pages, risk, quote_count, verified_quote_count, approximate_quote_count,
-                   grounding_flags, quotes::text AS quotes
-            FROM lector.latest_findings WHERE document_id = $1 ORDER BY category
-            """, id)
-        if rows.isEmpty { throw FindingsLookupError("document \(id) has no analysis yet (see lector status)") }
+            SELECT analysis_id, profile, model, analysed_at, category, presence, value, value_date::text AS value_date,
+                   value_duration, value_amount::float8 AS value_amount, value_currency, value_bool, pages,
+                   confidence::float8 AS confidence, risk, risk_rationale, value_grounded, quote_count,
+                   verified_quote_count, approximate_quote_count, grounding_flags, quotes::text AS quotes
+            FROM lector.latest_findings WHERE document_id = $1 AND tenant = $2 ORDER BY category
+            """, id, tenant)
         return try rows.map { row in
             Row(
-                category: try row.decode("category"), presence: try row.decode("presence"),
-                value: try row.decode("value", as: String?.self), pages: try row.decode("pages"),
-                risk: try row.decode("risk", as: String?.self), quoteCount: try row.decode("quote_count"),
+                analysisID: try row.decode("analysis_id"), profile: try row.decode("profile"), model: try row.decode("model"),
+                analysedAt: try row.decode("analysed_at"), category: try row.decode("category"),
+                presence: try row.decode("presence"), value: try row.decode("value", as: String?.self),
+                valueDate: try row.decode("value_date", as: String?.self),
+                valueDuration: try row.decode("value_duration", as: String?.self),
+                valueAmount: try row.decode("value_amount", as: Double?.self),
+                valueCurrency: try row.decode("value_currency", as: String?.self),
+                valueBool: try row.decode("value_bool", as: Bool?.self), pages: try row.decode("pages"),
+                confidence: try row.decode("confidence", as: Double?.self), risk: try row.decode("risk", as: String?.self),
+                riskRationale: try row.decode("risk_rationale", as: String?.self),
+                valueGrounded: try row.decode("value_grounded", as: Bool?.self), quoteCount: try row.decode("quote_count"),
                 verifiedQuoteCount: try row.decode("verified_quote_count"),
                 approximateQuoteCount: try row.decode("approximate_quote_count"), flags: try row.decode("grounding_flags"),
                 quotesJSON: try row.decode("quotes"))

@@ -18,7 +18,8 @@ struct Findings: AsyncParsableCommand {
             try await global.withDatabase(logger: logger, maxConnections: 1) { client in
                 let report = FindingsReport(database: client)
                 let id = try await report.documentID(document, tenant: tenant)
-                let rows = try await report.findings(documentID: id)
+                let rows = try await report.findings(documentID: id, tenant: tenant)
+                if rows.isEmpty { throw FindingsLookupError("document \(id) has no analysis yet (see lector status)") }
                 if json {
                     printJSON([
                         "document_id": id,

@@ -95,7 +95,8 @@ struct AnalyzeJobTests {
             #expect(try await report.documentID(String(sha.prefix(12)), tenant: "default") == ndaID)
             await #expect(throws: FindingsLookupError.self) { try await report.documentID("nope.pdf", tenant: "default") }
             await #expect(throws: FindingsLookupError.self) { try await report.documentID(String(sha.prefix(12)), tenant: "other") }
-            let rows = try await report.findings(documentID: ndaID)
+            let rows = try await report.findings(documentID: ndaID, tenant: "default")
+            #expect(try await report.findings(documentID: ndaID, tenant: "other").isEmpty)
             #expect(rows.map(\.category) == ["governing_law"])
             #expect(rows.first?.presence == "present")
             #expect(rows.first?.quoteCount == 1 && rows.first?.verifiedQuoteCount == 1)
