@@ -113,7 +113,7 @@ public final class Worker: Service, Sendable {
                 // run it outside the cancelled task.
                 let released = try await Task { try await self.queue.release(leftover) }.value
                 for lease in leftover where released.contains(lease.jobID) {
-                    count(outcome: "released", kind: nil)
+                    count(outcome: .released, kind: nil)
                 }
                 logger.info("released unfinished jobs", metadata: ["jobs.count": "\(released.count)"])
             } catch {
@@ -286,13 +286,13 @@ public final class Worker: Service, Sendable {
         // The handler beside a watcher of its lease: a heartbeat that finds the lease lost (an operator
         // cancelled the job, or it was rescued) ends the watcher, which cancels the handler, so that its
         // engine requests and extraction child stop and the slot frees within one heartbeat.
-        let outcome = await withTaskGroup(of: String?.self) { group in
+        let outcome = await withTaskGroup(of: JobOutcome?.self) { group in
             group.addTask { await self.runHandler(job) }
             group.addTask {
                 for await _ in leaseLost { return nil }
                 return nil
             }
-            var outcome: String?
+            var outcome: JobOutcome?
             while let result = await group.next() {
                 if let result {
                     outcome = result
@@ -301,25 +301,25 @@ public final class Worker: Service, Sendable {
                     group.cancelAll()
                 }
             }
-            return outcome ?? "lost_lease"
+            return outcome ?? .lostLease
         }
         state.withLock { s in
             s.running -= 1
             s.leaseWatchers[job.id] = nil
             s.lostLeases.remove(job.id)
-            if outcome != "released" { s.inFlight[job.id] = nil }
+            if outcome != .released { s.inFlight[job.id] = nil }
         }
         wake.yield()
-        if outcome != "released" { count(outcome: outcome, kind: job.kind) }
+        if outcome != .released { count(outcome: outcome, kind: job.kind) }
         let elapsed = ContinuousClock.now - started
         Metrics.Timer(
             label: "lector_job_duration_seconds", dimensions: [("queue", job.queue), ("kind", job.kind)]
         ).recordNanoseconds(elapsed.wholeNanoseconds)
     }
 
-    /// Runs the handler and settles the job; returns the outcome label. "released" means the job was
-    /// interrupted by shutdown and stays leased until ``run()`` releases it.
-    private func runHandler(_ job: Job) async -> String {
+    /// Runs the handler and settles the job; returns its outcome. ``JobOutcome/released`` means the job
+    /// was interrupted by shutdown and stays leased until ``run()`` releases it.
+    private func runHandler(_ job: Job) async -> JobOutcome {
         guard let handler = handlers[job.kind] else {
             return await settleFailure(job, .permanent("no handler for job kind \(job.kind)"))
         }
@@ -327,24 +327,24 @@ public final class Worker: Service, Sendable {
         do {
             try await handler(context)
             switch context.outcome.current {
-            case .completed: return "completed"
-            case .lostLease: return "lost_lease"
+            case .completed: return .completed
+            case .lostLease: return .lostLease
             case .none:
                 switch await completer.complete(job.lease) {
-                case true?: return "completed"
-                case false?: return "lost_lease"
-                case nil: return "released"
+                case true?: return .completed
+                case false?: return .lostLease
+                case nil: return .released
                 }
             }
         } catch let error as QueueError where error.kind == .lostLease {
             context.logger.info("job lost its lease; its writes were not committed")
-            return "lost_lease"
+            return .lostLease
         } catch {
             if state.withLock({ $0.lostLeases.contains(job.id) }) {
                 context.logger.info("job lost its lease (cancelled or rescued); its work was stopped")
-                return "lost_lease"
+                return .lostLease
             }
-            if Task.isCancelled, state.withLock({ $0.stopping }) { return "released" }
+            if Task.isCancelled, state.withLock({ $0.stopping }) { return .released }
             if let unavailable = error as? DependencyUnavailable {
                 return await postpone(job, unavailable)
             }
@@ -368,7 +368,7 @@ public final class Worker: Service, Sendable {
 
     /// A dependency is down: the job goes back without using an attempt, and the dependency's circuit
     /// opens (claiming stops until its probe succeeds).
-    private func postpone(_ job: Job, _ unavailable: DependencyUnavailable) async -> String {
+    private func postpone(_ job: Job, _ unavailable: DependencyUnavailable) async -> JobOutcome {
         let circuit = dependencies.first { $0.name == unavailable.dependency }
         circuit?.reportUnavailable(unavailable, logger: logger)
         // With a circuit, other workers may take the job at once (their engine may be reachable); without
@@ -388,7 +388,7 @@ public final class Worker: Service, Sendable {
     /// Deferrals for an unavailable dependency one job gets without using attempts.
     public static let maxDeferralsPerJob = 50
 
-    private func settleFailure(_ job: Job, _ failure: JobFailure) async -> String {
+    private func settleFailure(_ job: Job, _ failure: JobFailure) async -> JobOutcome {
         // A database outage while recording the failure: try until the lease would expire anyway, after
         // which rescue takes over.
         let deadline = ContinuousClock.now + .seconds(configuration.leaseSeconds)
@@ -399,17 +399,17 @@ public final class Worker: Service, Sendable {
                 logger.info(
                     "job failed", metadata: ["job.id": "\(job.id)", "job.state": "\(result.state.rawValue)", "error": "\(failure.reason)"])
                 switch (result.state, failure.class) {
-                case (.failed, _): return "failed"
-                case (_, .rateLimited): return "rate_limited"
-                case (_, .dependencyUnavailable): return "deferred"
-                default: return "retryable"
+                case (.failed, _): return .failed
+                case (_, .rateLimited): return .rateLimited
+                case (_, .dependencyUnavailable): return .deferred
+                default: return .retryable
                 }
             } catch let error as QueueError where error.kind == .lostLease {
-                return "lost_lease"
+                return .lostLease
             } catch {
                 if Task.isCancelled || ContinuousClock.now > deadline {
                     logger.warning("could not record a job failure", metadata: ["job.id": "\(job.id)", "error": "\(error)"])
-                    return Task.isCancelled ? "released" : "lost_lease"
+                    return Task.isCancelled ? .released : .lostLease
                 }
                 try? await Task.sleep(for: .milliseconds(delay))
                 delay = min(delay * 2, 2000)
@@ -417,10 +417,10 @@ public final class Worker: Service, Sendable {
         }
     }
 
-    private func count(outcome: String, kind: String?) {
+    private func count(outcome: JobOutcome, kind: String?) {
         Counter(
             label: "lector_jobs_total",
-            dimensions: [("queue", configuration.queue), ("kind", kind ?? "unknown"), ("outcome", outcome)]
+            dimensions: [("queue", configuration.queue), ("kind", kind ?? "unknown"), ("outcome", outcome.rawValue)]
         ).increment()
     }
 }
@@ -512,4 +512,21 @@ final class Completer: Sendable {
             }
         }
     }
+}
+
+/// How one run of a job ended: the `outcome` label of `lector_jobs_total`.
+public enum JobOutcome: String, Sendable, CaseIterable {
+    case completed
+    /// Failed an attempt; it will run again.
+    case retryable
+    /// Failed for good (dead letter).
+    case failed
+    /// The engine asked to slow down; it runs again after the wait, without spending an attempt.
+    case rateLimited = "rate_limited"
+    /// A dependency (engine, database) was unavailable; it went back without spending an attempt.
+    case deferred
+    /// Another worker or an operator took the job (cancelled, or rescued after the lease expired).
+    case lostLease = "lost_lease"
+    /// Interrupted by shutdown; released to the queue.
+    case released
 }
