@@ -13,7 +13,7 @@ struct Lector: AsyncParsableCommand {
                                            variables; or LECTOR_DATABASE_URL_FILE
               LECTOR_ENGINE_URL            the engine's OpenAI-compatible base URL
               LECTOR_ENGINE_MODEL          the model to ask for (else the first)
-              LECTOR_ENGINE_DIALECT        auto, vllm, nim, mistral, llamacpp, openai
+              LECTOR_ENGINE_DIALECT        \(EngineOptions.dialectChoices)
               LECTOR_ENGINE_API_KEY        bearer key, if the engine wants one;
                                            or LECTOR_ENGINE_API_KEY_FILE
               LECTOR_ENGINE_ALLOWED_HOSTS  public hosts allowed to get documents
