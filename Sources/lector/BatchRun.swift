@@ -112,29 +112,25 @@ struct BatchRun: AsyncParsableCommand {
 
 /// The one-line progress of a batch on a terminal: done / failed / remaining, throughput, ETA, tokens and
 /// cost so far. Silent when standard error is not a terminal.
-final class BatchProgressBar: @unchecked Sendable {
-    // @unchecked Sendable: used from one task only (the command's).
-    let enabled: Bool
+struct BatchProgressBar {
+    let line: TerminalLine
 
     init(enabled: Bool) {
-        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+        line = TerminalLine(enabled: enabled)
     }
 
     func show(_ s: BatchStatus, since first: BatchStatus, elapsed: Duration) {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\(Self.line(s, since: first, elapsed: elapsed))\u{1B}[K".utf8))
+        line.show(Self.line(s, since: first, elapsed: elapsed))
     }
 
     static func line(_ s: BatchStatus, since first: BatchStatus, elapsed: Duration) -> String {
         let total = max(1, s.done + s.failed + s.pending)
         let finished = s.done + s.failed
-        let width = 24
-        let filled = width * finished / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        let bar = TerminalLine.bar(finished, of: total, width: 24)
         let seconds = elapsed.secondsValue
         let rate = seconds > 0 ? Double(finished - first.done - first.failed) / seconds : 0
         let eta = rate > 0 ? duration(Double(s.pending) / rate) : "?"
-        return "[\(bar)] \(s.done) done, \(s.failed) failed, \(s.pending) remaining | \(String(format: "%.1f", rate * 60))/min"
+        return "\(bar) \(s.done) done, \(s.failed) failed, \(s.pending) remaining | \(String(format: "%.1f", rate * 60))/min"
             + " | ETA \(eta) | \(s.tokensIn + s.tokensOut) tokens, $\(money(s.costUSD))"
     }
 
@@ -146,8 +142,5 @@ final class BatchProgressBar: @unchecked Sendable {
         return "\(s)s"
     }
 
-    func clear() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
+    func clear() { line.clear() }
 }

@@ -127,27 +127,19 @@ enum SubmissionFiles {
     }
 }
 
-/// A one-line progress display on a terminal; silent otherwise.
-final class ProgressLine: @unchecked Sendable {
-    // @unchecked Sendable: used from one task only (the command's).
+/// Files submitted so far, on a terminal line.
+struct ProgressLine {
     let total: Int
-    let enabled: Bool
+    let line: TerminalLine
 
     init(total: Int, enabled: Bool) {
         self.total = total
-        self.enabled = enabled && isatty(STDERR_FILENO) == 1 && total > 1
+        self.line = TerminalLine(enabled: enabled && total > 1)
     }
 
     func update(_ done: Int, _ label: String) {
-        guard enabled else { return }
-        let width = 30
-        let filled = total == 0 ? width : width * done / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) \(label.suffix(40))\u{1B}[K".utf8))
+        line.show("\(TerminalLine.bar(done, of: total, width: 30)) \(done)/\(total) \(label.suffix(40))")
     }
 
-    func clear() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-    }
+    func clear() { line.clear() }
 }
