@@ -40,11 +40,11 @@ struct APIRequestMiddleware: RouterMiddleware {
         let method = Self.standardMethods.contains(request.method.rawValue) ? request.method.rawValue : "other"
         let elapsed = ContinuousClock.now - started
         Counter(
-            label: "lector_http_requests_total",
+            label: MetricName.httpRequests,
             dimensions: [("method", method), ("route", route), ("status", String(response.status.code))]
         ).increment()
         Metrics.Timer(
-            label: "lector_http_request_duration_seconds", dimensions: [("method", method), ("route", route)]
+            label: MetricName.httpRequestDuration, dimensions: [("method", method), ("route", route)]
         ).recordNanoseconds(elapsed.wholeNanoseconds)
         var metadata: Logger.Metadata = [
             "http.method": .string(method), "http.route": .string(route),

@@ -115,7 +115,7 @@ public final class DependencyCircuit: Sendable {
         return opened
     }
 
-    private var gauge: Gauge { Gauge(label: "lector_\(name)_up") }
+    private var gauge: Gauge { Gauge(label: MetricName.dependencyUp(name)) }
 
     /// Probes while the circuit is open, until cancelled; `onChange` is called after every change of
     /// state and after every failed probe (to refresh what others see).

@@ -1,4 +1,5 @@
 import Foundation
+import LectorCore
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -52,19 +53,19 @@ public struct QueueMetrics: Service {
         var oldest: [String: Double] = [:]
         for row in statistics.rows {
             current.insert([row.queue, row.state.rawValue])
-            Gauge(label: "lector_queue_depth", dimensions: [("queue", row.queue), ("state", row.state.rawValue)])
+            Gauge(label: MetricName.queueDepth, dimensions: [("queue", row.queue), ("state", row.state.rawValue)])
                 .record(row.count)
             if let age = row.oldestDueSeconds { oldest[row.queue] = max(oldest[row.queue] ?? 0, age) }
         }
         for gone in previous.subtracting(current) {
-            Gauge(label: "lector_queue_depth", dimensions: [("queue", gone[0]), ("state", gone[1])]).record(0)
+            Gauge(label: MetricName.queueDepth, dimensions: [("queue", gone[0]), ("state", gone[1])]).record(0)
         }
         let queues = Set(statistics.rows.map(\.queue)).union(previousQueues).union(self.queues)
         for name in self.queues where !statistics.rows.contains(where: { $0.queue == name }) {
-            Gauge(label: "lector_queue_depth", dimensions: [("queue", name), ("state", JobState.available.rawValue)]).record(0)
+            Gauge(label: MetricName.queueDepth, dimensions: [("queue", name), ("state", JobState.available.rawValue)]).record(0)
         }
         for name in queues {
-            Gauge(label: "lector_queue_oldest_age_seconds", dimensions: [("queue", name)]).record(oldest[name] ?? 0)
+            Gauge(label: MetricName.queueOldestAge, dimensions: [("queue", name)]).record(oldest[name] ?? 0)
         }
         return (current, queues)
     }

@@ -313,7 +313,7 @@ public final class Worker: Service, Sendable {
         if outcome != .released { count(outcome: outcome, kind: job.kind) }
         let elapsed = ContinuousClock.now - started
         Metrics.Timer(
-            label: "lector_job_duration_seconds", dimensions: [("queue", job.queue), ("kind", job.kind)]
+            label: MetricName.jobDuration, dimensions: [("queue", job.queue), ("kind", job.kind)]
         ).recordNanoseconds(elapsed.wholeNanoseconds)
     }
 
@@ -419,7 +419,7 @@ public final class Worker: Service, Sendable {
 
     private func count(outcome: JobOutcome, kind: String?) {
         Counter(
-            label: "lector_jobs_total",
+            label: MetricName.jobsTotal,
             dimensions: [("queue", configuration.queue), ("kind", kind ?? "unknown"), ("outcome", outcome.rawValue)]
         ).increment()
     }

@@ -102,10 +102,10 @@ public struct AnalyzeJob: Sendable {
             throw Self.classify(error, attempt: context.job.attempt)
         }
         let extractMilliseconds = Self.milliseconds(ContinuousClock.now - extractStart)
-        Metrics.Timer(label: "lector_extraction_duration_seconds")
+        Metrics.Timer(label: MetricName.extractionDuration)
             .recordNanoseconds(Int64(saturating: Double(extractMilliseconds) * 1_000_000) ?? 0)
-        Counter(label: "lector_extraction_pages_total").increment(by: document.pages.count)
-        Counter(label: "lector_extraction_vision_pages_total").increment(by: document.pages.count { $0.needsVision })
+        Counter(label: MetricName.extractionPages).increment(by: document.pages.count)
+        Counter(label: MetricName.extractionVisionPages).increment(by: document.pages.count { $0.needsVision })
         context.logger.debug("extracted", metadata: ["document.pages": "\(document.pages.count)"])
 
         // Images and word boxes are fetched when needed, not held for the whole document.
