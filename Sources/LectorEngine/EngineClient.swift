@@ -33,6 +33,8 @@ public final class EngineClient: Sendable {
         var verdictAt: ContinuousClock.Instant?
         /// Values of `reasoning_effort` the engine rejected, and what is sent instead (nil: omit).
         var effortSubstitutes: [ReasoningEffort: ReasoningEffort?] = [:]
+        /// The image limit the engine stated when it refused a request.
+        var learnedImageLimit: Int?
     }
 
     let state: Mutex<State>
@@ -110,10 +112,10 @@ public final class EngineClient: Sendable {
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         try await ensureAllowed()
         let (dialect, model) = try await resolvedDialectAndModel()
-        if let limit = dialect.maxImagesPerRequest, request.imageCount > limit {
+        if let limit = imageLimit(dialect: dialect), request.imageCount > limit {
             throw EngineError(
-                .badRequest, parameter: "image_url",
-                detail: "\(request.imageCount) images in one request; the \(dialect.rawValue) dialect allows \(limit)")
+                .badRequest, parameter: "image_url", imageLimit: limit,
+                detail: "\(request.imageCount) images in one request; the engine takes at most \(limit)")
         }
         var attempt = 0
         while true {
@@ -126,6 +128,7 @@ public final class EngineClient: Sendable {
                 response.externalEngine = state.withLock { $0.verdict?.isExternal ?? false }
                 return response
             } catch let error as EngineError {
+                if error.isImageLimit, let limit = error.imageLimit, limit > 0 { learnImageLimit(limit) }
                 if error.kind == .badRequest, error.parameter == "reasoning_effort", let effort {
                     degrade(effort)
                     attempt -= 1  // a rejected effort value is our mistake, not the engine's failure
@@ -138,6 +141,33 @@ public final class EngineClient: Sendable {
                     metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(Self.nanoseconds(delay) / 1_000_000)"])
                 try await Task.sleep(for: delay)
             }
+        }
+    }
+
+    /// The most images one request may carry: the dialect's limit, the configuration's and what the
+    /// engine said when it refused more, whichever is lowest; nil when none is known.
+    ///
+    /// - Throws: ``EngineError`` when the dialect must be detected and the engine cannot be reached.
+    public func maxImagesPerRequest() async throws -> Int? {
+        let (dialect, _) = try await resolvedDialectAndModel()
+        return imageLimit(dialect: dialect)
+    }
+
+    func imageLimit(dialect: EngineDialect) -> Int? {
+        let learned = state.withLock { $0.learnedImageLimit }
+        return [dialect.maxImagesPerRequest, configuration.maxImagesPerRequest, learned].compactMap { $0 }.min()
+    }
+
+    private func learnImageLimit(_ limit: Int) {
+        let changed = state.withLock { state -> Bool in
+            guard state.learnedImageLimit.map({ limit < $0 }) ?? true else { return false }
+            state.learnedImageLimit = limit
+            return true
+        }
+        if changed {
+            logger.warning(
+                "the engine refused a request's images; planning at most this many per request from now on",
+                metadata: ["engine.max_images": "\(limit)"])
         }
     }
 
@@ -287,14 +317,30 @@ public final class EngineClient: Sendable {
     private func finish(_ accumulator: inout CompletionAccumulator, request: ChatRequest, effort: ReasoningEffort?) throws -> ChatResponse {
         let finishReason = FinishReason(accumulator.finishReason)
         var json: JSONValue?
+        var fromReasoning = false
         if let schema = request.schema {
+            if accumulator.answer.allSatisfy(\.isWhitespace), finishReason != .length,
+                let found = ReasoningJSON.find(in: accumulator.reasoning, schema: schema.schema)
+            {
+                // A reasoning parser that does not match the model's template puts the whole answer in the
+                // reasoning channel: the JSON is there, and checked against the schema like any answer.
+                accumulator.answer = found.text
+                fromReasoning = true
+                Counter(label: "lector_engine_answer_from_reasoning_total").increment()
+                logger.warning(
+                    "the answer came in the reasoning channel with empty content; using the JSON found there (check the engine's reasoning parser)",
+                    metadata: ["engine.reasoning_bytes": "\(accumulator.reasoning.utf8.count)"])
+            }
             do {
                 json = try JSONValue.parse(accumulator.answer)
             } catch {
-                throw EngineError(
-                    .malformedResponse,
-                    detail: finishReason == .length
-                        ? "the answer was cut at max_tokens before its JSON ended" : "the answer is not JSON")
+                if finishReason == .length {
+                    throw EngineError(
+                        .outputTruncated, parameter: "max_tokens",
+                        usage: accumulator.usage,
+                        detail: "the answer was cut at max_tokens (\(request.maxTokens)) before its JSON ended")
+                }
+                throw EngineError(.malformedResponse, detail: "the answer is not JSON")
             }
             let problems = JSONSchemaValidator(schema: schema.schema).problems(in: json!)
             if !problems.isEmpty {
@@ -306,7 +352,7 @@ public final class EngineClient: Sendable {
         return ChatResponse(
             answer: accumulator.answer, reasoning: accumulator.reasoning.isEmpty ? nil : accumulator.reasoning,
             finishReason: finishReason, usage: accumulator.usage, model: accumulator.model, json: json,
-            reasoningEffort: effort, attempts: 1)
+            reasoningEffort: effort, attempts: 1, answerFromReasoning: fromReasoning)
     }
 
     func headers(json: Bool) -> HTTPHeaders {

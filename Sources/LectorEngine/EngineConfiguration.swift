@@ -21,6 +21,9 @@ public struct EngineConfiguration: Sendable {
     /// The most requests this client has in flight at once (set it to the engine's slots, or a little
     /// more, to keep continuous batching full).
     public var maxInFlight: Int
+    /// The most images one request may carry (vLLM's `--limit-mm-per-prompt`), besides the dialect's own
+    /// limit; nil: none known until the engine refuses a request.
+    public var maxImagesPerRequest: Int?
     /// The deadline for a whole request, retries excluded.
     public var requestTimeout: Duration
     /// The longest silence while waiting for bytes (streaming keeps long reasoning alive).
@@ -38,8 +41,9 @@ public struct EngineConfiguration: Sendable {
         url: String = EngineConfiguration.defaultURL, model: String? = nil, apiKey: Secret? = nil,
         dialect: EngineDialect? = nil, allowedHosts: [String] = [], allowExternal: Bool = false, maxInFlight: Int = 8,
         requestTimeout: Duration = .seconds(1800), idleTimeout: Duration = .seconds(300),
-        connectTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy()
+        connectTimeout: Duration = .seconds(10), retry: RetryPolicy = RetryPolicy(), maxImagesPerRequest: Int? = nil
     ) {
+        self.maxImagesPerRequest = maxImagesPerRequest.map { max(1, $0) }
         self.url = url
         self.model = model
         self.apiKey = apiKey
@@ -55,7 +59,7 @@ public struct EngineConfiguration: Sendable {
 
     /// Reads `LECTOR_ENGINE_URL`, `LECTOR_ENGINE_MODEL`, `LECTOR_ENGINE_API_KEY` (or `_FILE`),
     /// `LECTOR_ENGINE_DIALECT`, `LECTOR_ENGINE_ALLOWED_HOSTS`, `LECTOR_ALLOW_EXTERNAL_ENGINE`,
-    /// `LECTOR_ENGINE_MAX_IN_FLIGHT`, `LECTOR_ENGINE_TIMEOUT` and `LECTOR_ENGINE_IDLE_TIMEOUT` (seconds).
+    /// `LECTOR_ENGINE_MAX_IN_FLIGHT`, `LECTOR_ENGINE_MAX_IMAGES`, `LECTOR_ENGINE_TIMEOUT` and `LECTOR_ENGINE_IDLE_TIMEOUT` (seconds).
     ///
     /// - Throws: ``ConfigurationError`` naming the variable that is set but unusable.
     public static func fromEnvironment() throws(ConfigurationError) -> EngineConfiguration {
@@ -79,6 +83,12 @@ public struct EngineConfiguration: Sendable {
                 throw ConfigurationError(setting: "LECTOR_ENGINE_MAX_IN_FLIGHT", reason: "must be a positive integer")
             }
             configuration.maxInFlight = n
+        }
+        if let raw = Environment.value("LECTOR_ENGINE_MAX_IMAGES"), !raw.isEmpty {
+            guard let n = Int(raw), n > 0 else {
+                throw ConfigurationError(setting: "LECTOR_ENGINE_MAX_IMAGES", reason: "must be a positive integer (vLLM's --limit-mm-per-prompt image count)")
+            }
+            configuration.maxImagesPerRequest = n
         }
         for (name, keyPath) in [
             ("LECTOR_ENGINE_TIMEOUT", \EngineConfiguration.requestTimeout),

@@ -43,7 +43,7 @@ struct AnalyzerTests {
             // The request: system first, pages with markers in order, strict schema, max_tokens set.
             let body = try #require(engine.chatRequests.first?.json)
             #expect(body["messages"]?.arrayValue?.first?["role"]?.stringValue == "system")
-            #expect(body["max_tokens"]?.intValue == 1024)
+            #expect(body["max_tokens"]?.intValue == 2048)
             #expect(body["response_format"]?["json_schema"]?["strict"]?.boolValue == true)
             let text = userText(of: try #require(engine.chatRequests.first))
             let markers = (1...4).map { text.range(of: "=== Page \($0) ===")!.lowerBound }
@@ -95,7 +95,7 @@ struct AnalyzerTests {
         let probe = AnalysisPlanner(profile: testProfile())
         let fixed = probe.fixedTokens(totalPages: samplePages.count)
         let largestPage = samplePages.map { probe.pageTokens($0).text }.max()!
-        let profile = testProfile(contextTokens: fixed + largestPage + 1024 + 128 + 10)
+        let profile = testProfile(contextTokens: fixed + largestPage + testProfile().maxOutputTokens + 128 + 10)
         try await withFakeAnalyzer(profile: profile, handler: honestHandler) { engine, analyzer in
             let result = try await analyzer.analyze(pages: samplePages)
             #expect(result.plan.requests.count == 4)
