@@ -4,8 +4,8 @@ import LectorEngine
 /// before the answer (reasoning included) could run past `max_tokens`.
 ///
 /// The estimate is made from the profile's limits: a category answered "present" carries up to
-/// `max_quotes` quotes (each counted at up to ``typicalQuoteCharacters``, the length of a clause
-/// sentence), a value and a rationale; "absent" is a few tokens of structure. About half the categories
+/// `max_quotes` quotes (at most ``typicalQuotes``, each counted at up to ``typicalQuoteCharacters``,
+/// the length of a clause sentence), a value and a rationale; "absent" is a few tokens of structure. About half the categories
 /// are counted as present. Reasoning spends from the same `max_tokens`: the profile's
 /// `reasoning_tokens`, else a share that follows `reasoning_effort`. When an answer still runs out
 /// (`finish_reason: length`), the analyzer splits the request's categories and asks again.
@@ -23,6 +23,9 @@ public struct OutputBudget: Sendable, Hashable {
     static let charactersPerToken = 4
     /// The length a quote is counted at when the profile allows longer ones.
     public static let typicalQuoteCharacters = 300
+    /// Quotes counted per present category when the profile allows more (a clause is quoted in a few
+    /// places, not dozens).
+    public static let typicalQuotes = 4
     /// The length a value or rationale is counted at when the profile allows longer ones.
     static let typicalValueCharacters = 200
     /// Parties counted in the document facts when the profile allows more.
@@ -38,7 +41,7 @@ public struct OutputBudget: Sendable, Hashable {
         func tokens(_ characters: Int) -> Int { (max(0, characters) + Self.charactersPerToken - 1) / Self.charactersPerToken }
         let value = tokens(min(limits.maxValueLength, Self.typicalValueCharacters))
         let quote = tokens(min(limits.maxQuoteLength, Self.typicalQuoteCharacters)) + 8
-        let present = Self.categoryStructure + 2 * value + max(1, limits.maxQuotes) * quote
+        let present = Self.categoryStructure + 2 * value + min(max(1, limits.maxQuotes), Self.typicalQuotes) * quote
         let absent = Self.categoryStructure
         let parties = min(max(1, limits.maxParties), Self.typicalParties) * (2 * tokens(min(limits.maxValueLength, 60)) + 8)
         self.maxTokens = profile.maxOutputTokens
