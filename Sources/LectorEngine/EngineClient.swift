@@ -22,7 +22,8 @@ public final class EngineClient: Sendable {
     /// Connects only to the address the guard vetted (see ``PinnedHTTPClient``).
     let connections: PinnedHTTPClient
     var http: HTTPClient { connections.current }
-    let limiter: AsyncSemaphore
+    /// The requests in flight, adapted to the engine; shared by every job of the process.
+    let limiter: AdaptiveLimit
     let guardian: SovereigntyGuard
     let logger: Logger
 
@@ -51,9 +52,11 @@ public final class EngineClient: Sendable {
         self.configuration = configuration
         self.url = url
         var http = HTTPClient.Configuration()
+        // The read timeout covers the wait for the first byte (a queue inside the engine); silences
+        // after it are bounded by the idle timeout, which ``withDeadline`` enforces.
         http.timeout = .init(
             connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
-            read: .nanoseconds(Self.nanoseconds(configuration.idleTimeout)))
+            read: .nanoseconds(Self.nanoseconds(max(configuration.idleTimeout, configuration.firstTokenTimeout))))
         // One connection per in-flight request: HTTP/1.1 has no multiplexing. Idle connections are
         // dropped after 4 s, before uvicorn (vLLM) and cpp-httplib (llama.cpp) drop them at 5 s: reusing
         // a connection the server is closing fails the request ("remote connection closed").
@@ -66,7 +69,8 @@ public final class EngineClient: Sendable {
         // A redirect could send the document to a host the guard never saw: engines do not redirect.
         http.redirectConfiguration = .disallow
         self.connections = PinnedHTTPClient(host: url.host, configuration: http)
-        self.limiter = AsyncSemaphore(permits: configuration.maxInFlight)
+        self.limiter = AdaptiveLimit(
+            initial: configuration.initialInFlight, maximum: configuration.maxInFlight, adaptive: configuration.adaptiveInFlight)
         self.guardian = SovereigntyGuard(
             allowedHosts: configuration.allowedHosts, allowExternal: configuration.allowExternal, resolver: resolver)
         var logger = logger
@@ -206,12 +210,19 @@ public final class EngineClient: Sendable {
     ) async throws -> ChatResponse {
         let started = ContinuousClock.now
         do {
-            var accumulator = try await limiter.withPermit {
+            try await limiter.acquire()
+            let activity = Activity()
+            var accumulator: CompletionAccumulator
+            do {
                 // Serialised only once a slot is free: queued requests with page images stay unencoded.
                 let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
-                return try await withDeadline(configuration.requestTimeout) {
-                    try await self.exchange(body: body, stream: request.stream)
+                accumulator = try await withDeadline(configuration.requestTimeout, activity: activity) {
+                    try await self.exchange(body: body, stream: request.stream, activity: activity)
                 }
+                limiter.release(Self.signal(activity, usage: accumulator.usage, stream: request.stream))
+            } catch {
+                limiter.release(Self.signal(error))
+                throw error
             }
             let response = try finish(&accumulator, request: request, effort: reasoningEffort)
             Self.recordRequest(since: started, outcome: "ok", usage: response.usage)
@@ -237,23 +248,88 @@ public final class EngineClient: Sendable {
         }
     }
 
-    /// Runs `body`, failing with a timeout when `limit` passes first.
+    /// What the adaptive limit learns from an answered request: the wait for its first byte when
+    /// streamed (it grows with a queue in the engine, not with the batch), else its whole latency, per
+    /// unit of work.
+    static func signal(_ activity: Activity, usage: TokenUsage?, stream: Bool) -> AdaptiveLimit.Outcome {
+        let now = ContinuousClock.now
+        let total = seconds(now - activity.started)
+        let prompt = Double(usage?.promptTokens ?? 0) / 2000
+        if stream, let first = activity.firstByte {
+            return .answered(signal: seconds(first - activity.started), work: 1 + prompt, total: total)
+        }
+        return .answered(signal: total, work: 1 + prompt + Double(usage?.completionTokens ?? 0) / 100, total: total)
+    }
+
+    /// What the adaptive limit learns from a failed request: 429 and 503 are the engine pushing back.
+    static func signal(_ error: any Error) -> AdaptiveLimit.Outcome {
+        guard let error = error as? EngineError else { return .ignored }
+        if error.kind == .rateLimited || (error.kind == .unavailable && error.status == 503) { return .overloaded }
+        return .ignored
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// When an exchange started and when its bytes arrived, for the idle watchdog and the adaptive limit.
+    final class Activity: Sendable {
+        let started = ContinuousClock.now
+        private let state = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
+
+        /// Records bytes of the answer arriving now.
+        func touch() {
+            let now = ContinuousClock.now
+            state.withLock { state in
+                if state.first == nil { state.first = now }
+                state.last = now
+            }
+        }
+
+        var firstByte: ContinuousClock.Instant? { state.withLock { $0.first } }
+        var lastByte: ContinuousClock.Instant? { state.withLock { $0.last } }
+    }
+
+    /// Runs `body`, failing with a timeout when `limit` passes first, or when the answer, once started,
+    /// is silent longer than the idle timeout.
     ///
     /// AsyncHTTPClient's own deadline stops at the response head; a stream that keeps trickling bytes
-    /// would otherwise run forever. Cancelling the exchange cancels its HTTP request.
-    private func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
+    /// would otherwise run forever. Its read timeout is the (longer) first-token allowance, so the
+    /// watchdog here enforces the idle timeout after the first byte. Cancelling the exchange cancels its
+    /// HTTP request.
+    private func withDeadline<T: Sendable>(
+        _ limit: Duration, activity: Activity, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let idle = configuration.idleTimeout
+        let firstToken = configuration.firstTokenTimeout
+        return try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: limit)
                 throw EngineError(.timeout, detail: "the request deadline passed")
+            }
+            group.addTask {
+                // Polls rather than re-arms a timer per chunk: a long answer streams thousands of chunks.
+                let tick = max(.milliseconds(10), min(idle, firstToken) / 4)
+                while true {
+                    try await Task.sleep(for: tick)
+                    let now = ContinuousClock.now
+                    if let last = activity.lastByte {
+                        if now - last > idle {
+                            throw EngineError(.timeout, detail: "the engine was silent longer than the idle timeout")
+                        }
+                    } else if now - activity.started > firstToken {
+                        throw EngineError(
+                            .timeout, detail: "no answer began within the first-token timeout", beforeResponse: true)
+                    }
+                }
             }
             defer { group.cancelAll() }
             return try await group.next()!
         }
     }
 
-    private func exchange(body: [UInt8], stream: Bool) async throws -> CompletionAccumulator {
+    private func exchange(body: [UInt8], stream: Bool, activity: Activity) async throws -> CompletionAccumulator {
         var http = HTTPClientRequest(url: url.api("/chat/completions"))
         http.method = .POST
         http.headers = headers(json: true)
@@ -279,11 +355,20 @@ public final class EngineClient: Sendable {
             if contentType.contains("text/event-stream") {
                 var parser = ServerSentEventParser()
                 for try await chunk in response.body {
+                    activity.touch()
                     for event in parser.feed(chunk.readableBytesView) { try accumulate(event, into: &accumulator) }
                 }
                 for event in parser.finish() { try accumulate(event, into: &accumulator) }
             } else {
-                let bytes = try await response.body.collect(upTo: 256 << 20)
+                var collected = ByteBuffer()
+                for try await chunk in response.body {
+                    activity.touch()
+                    guard collected.readableBytes + chunk.readableBytes <= 256 << 20 else {
+                        throw EngineError(.malformedResponse, status: 200, detail: "the engine's body is larger than 256 MiB", transient: true)
+                    }
+                    collected.writeImmutableBuffer(chunk)
+                }
+                let bytes = collected
                 let json: JSONValue
                 do {
                     json = try JSONValue.parse(bytes.readableBytesView)

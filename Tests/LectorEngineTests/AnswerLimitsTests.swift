@@ -143,3 +143,42 @@ struct AnswerLimitsTests {
         }
     }
 }
+
+/// The wait for the first token has its own allowance: a saturated engine queues requests before
+/// answering, which is not the silence of a stalled answer.
+@Suite("First-token allowance")
+struct FirstTokenTests {
+    @Test("a wait before the first byte longer than the idle timeout is allowed up to the first-token timeout")
+    func queuedBeforeFirstToken() async throws {
+        let ok = FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"yes"}"#)
+        // Queued for 3 s; the idle timeout is 1 s, the first-token allowance 60 s.
+        let queued = FakeScript(dialect: .vllm, otherwise: .delayed(.seconds(3), ok))
+        try await withFakeEngine(
+            queued, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(1),
+            firstTokenTimeout: .seconds(60)
+        ) { _, client in
+            let response = try await client.complete(sampleRequest(stream: true))
+            #expect(response.json?["answer"]?.stringValue == "yes")
+        }
+        // The same 1 s idle timeout still ends an answer that started and then went silent.
+        let stalled = FakeScript(
+            dialect: .vllm, otherwise: FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"yes"}"#, ending: .stall))
+        try await withFakeEngine(
+            stalled, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(1),
+            firstTokenTimeout: .seconds(60)
+        ) { _, client in
+            let error = try await #require(throws: EngineError.self) { try await client.complete(sampleRequest(stream: true)) }
+            #expect(error.kind == .timeout)
+            #expect(error.description.contains("idle timeout"))
+        }
+        // And a first byte that never comes ends at the first-token timeout.
+        try await withFakeEngine(
+            FakeScript(dialect: .vllm, otherwise: .stall), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
+            idleTimeout: .seconds(30), firstTokenTimeout: .seconds(1)
+        ) { _, client in
+            let error = try await #require(throws: EngineError.self) { try await client.complete(sampleRequest(stream: true)) }
+            #expect(error.kind == .timeout)
+            #expect(error.indicatesEngineDown)  // nothing came back: held against the engine, not the document
+        }
+    }
+}
