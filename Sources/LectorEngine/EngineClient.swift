@@ -24,6 +24,9 @@ public final class EngineClient: Sendable {
     var http: HTTPClient { connections.current }
     /// The requests in flight, adapted to the engine; shared by every job of the process.
     let limiter: AdaptiveLimit
+
+    /// The adaptive in-flight limit's state (for benchmarks and metrics).
+    package var inFlightLimit: AdaptiveLimit.Snapshot { limiter.snapshot }
     let guardian: SovereigntyGuard
     let logger: Logger
 
