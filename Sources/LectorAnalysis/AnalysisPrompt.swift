@@ -50,7 +50,8 @@ public struct AnalysisPrompt: Sendable {
 
     /// The request for `planned`, with `images` for its image pages (by page number).
     ///
-    /// A request limited to some categories names them after the pages, so every request on the same
+    /// The `response_format` schema is the same for every request of the profile (page bounds are checked
+    /// after the answer). A request limited to some categories names them after the pages, so every request on the same
     /// pages shares the cached prefix (system prompt and pages). `feedback` is the validation problems
     /// of a rejected answer, appended last for the same reason.
     public func request(
@@ -70,8 +71,11 @@ public struct AnalysisPrompt: Sendable {
         if let feedback {
             parts.append(.text("Your previous answer was rejected: \(feedback). Answer again, following the schema and the rules."))
         }
+        // One grammar per profile (and category group): page bounds are checked after the answer
+        // (``AnswerValidator``), so vLLM compiles the schema once, not once per page range.
+        let schema = profile.schema(categories: planned.categories, document: planned.asksDocument).responseSchema()
         return ChatRequest(
-            system: system, user: parts, schema: profile.schema(categories: planned.categories, document: planned.asksDocument).responseSchema(pages: planned.pages),
+            system: system, user: parts, schema: schema,
             maxTokens: profile.maxOutputTokens, temperature: profile.temperature, seed: profile.seed,
             reasoningEffort: profile.reasoningEffort, stream: true)
     }

@@ -113,9 +113,12 @@ struct AnalyzerTests {
             #expect(result.unverifiedQuoteCount == 0)
             #expect(result.facts.title == "Master Services Agreement")
             #expect(result.facts.governingLaw == "New York")
-            // The system prompt is the same bytes in every request (prefix caching).
+            // The system prompt is the same bytes in every request (prefix caching), and so is the schema
+            // (one grammar per profile: page bounds are checked after the answer).
             let systems = Set(engine.chatRequests.compactMap { $0.json?["messages"]?.arrayValue?.first?["content"]?.stringValue })
             #expect(systems.count == 1)
+            let schemas = Set(engine.chatRequests.compactMap { $0.json?["response_format"]?.jsonText })
+            #expect(schemas.count == 1)
         }
     }
 
