@@ -5,7 +5,7 @@ import Synchronization
 /// without flooding it.
 ///
 /// - Growth: one more request per completed request while latency holds ("slow start", doubling each
-///   round trip), then one more per round trip once the engine has pushed back.
+///   round trip), then about √limit more per round trip once the engine has pushed back.
 /// - Shrink: halved on 429 or 503; cut by a tenth when the smoothed wait for the first token (per unit
 ///   of prompt) passes twice its baseline (a queue is growing inside the engine: a continuous-batching
 ///   engine starts a new sequence at once while it has room, so that wait stays flat until it is full,
@@ -152,14 +152,20 @@ package final class AdaptiveLimit: Sendable {
             state.baseline = baseline
             let smoothed = state.smoothed.map { $0 + Self.smoothing * (sample - $0) } ?? sample
             state.smoothed = smoothed
-            if smoothed > Self.tolerance * baseline + Self.slack {
+            let threshold = Self.tolerance * baseline + Self.slack
+            // Slow start doubles each round trip: it ends at the first request that queued, not once the
+            // average shows it. Later, one slow sample (a new connection, a hiccup) is not a queue.
+            if smoothed > threshold || (state.slowStart && sample > threshold) {
                 state.slowStart = false
                 guard mayDecrease else { return }
                 state.limit = max(minimum, state.limit * 0.9)
                 state.lastDecrease = now
                 state.decreases += 1
             } else if used {
-                state.limit = min(maximum, state.limit + (state.slowStart ? 1 : 1 / max(1, state.limit)))
+                // Slow start: one more per answer. Then about √limit more per round trip (about `limit`
+                // answers): back to a large batch in a few round trips after a decrease.
+                let step = state.slowStart ? 1 : max(1, state.limit.squareRoot()) / max(1, state.limit)
+                state.limit = min(maximum, state.limit + step)
             }
         }
     }

@@ -46,11 +46,11 @@ struct ImageLimitTests {
             limits.reply(to: request, answer: honestAnswer(for: request))
         }) { engine, analyzer in
             let result = try await analyzer.analyze(pages: Self.scans(12))
-            #expect(engine.chatRequests.map(Self.images) == [8, 4])
+            #expect(engine.chatRequests.map(Self.images).sorted() == [4, 8])
             #expect(result.plan.maxImagesPerRequest == 8)
             #expect(result.plan.imagePages == Array(1...12))
             #expect(result.plan.imageReplans == 0)
-            #expect(engine.chatRequests.flatMap { pagesShown(in: $0).sorted() } == Array(1...12))
+            #expect(engine.chatRequests.flatMap { pagesShown(in: $0) }.sorted() == Array(1...12))
         }
     }
 
@@ -60,7 +60,7 @@ struct ImageLimitTests {
         try await withFakeAnalyzer(handler: { request in limits.reply(to: request, answer: honestAnswer(for: request)) }) {
             engine, analyzer in
             let first = try await analyzer.analyze(pages: Self.scans(10))
-            #expect(engine.chatRequests.map(Self.images) == [10, 4, 4, 2])
+            #expect(engine.chatRequests.map(Self.images) == [10, 4, 4, 2])  // the parts of a re-plan go one after another
             #expect(first.plan.imageReplans == 1)
             #expect(first.plan.requests.map(\.imagePages.count) == [4, 4, 2])
             #expect(first.plan.imagePages == Array(1...10))
@@ -68,7 +68,8 @@ struct ImageLimitTests {
 
             // The client remembers the limit: the next document is planned with it from the start.
             let second = try await analyzer.analyze(pages: Self.scans(6))
-            #expect(engine.chatRequests.dropFirst(4).map(Self.images) == [4, 2])
+            // Sent concurrently: in either order.
+            #expect(engine.chatRequests.dropFirst(4).map(Self.images).sorted() == [2, 4])
             #expect(second.plan.maxImagesPerRequest == 4)
             #expect(second.plan.imageReplans == 0)
         }

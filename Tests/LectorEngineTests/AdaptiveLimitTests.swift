@@ -9,6 +9,9 @@ struct AdaptiveLimitTests {
         for _ in 0..<count { try await limit.acquire() }
     }
 
+    /// Releases a permit.
+    func done(_ limit: AdaptiveLimit, _ outcome: AdaptiveLimit.Outcome = Self.fast) { limit.release(outcome) }
+
     static let fast = AdaptiveLimit.Outcome.answered(signal: 0.1, work: 1, total: 1)
 
     @Test("slow start: one more per answered request while the limit is used, up to the maximum")
@@ -17,7 +20,7 @@ struct AdaptiveLimitTests {
         try await take(limit, 4)
         for _ in 0..<8 {
             // A backlog: each answer's permit is taken again at once, with the new ones.
-            limit.release(Self.fast)
+            done(limit)
             let now = limit.snapshot
             try await take(limit, now.limit - now.inFlight)
         }
@@ -30,7 +33,7 @@ struct AdaptiveLimitTests {
         let limit = AdaptiveLimit(initial: 8, maximum: 100)
         for _ in 0..<20 {
             try await take(limit, 1)
-            limit.release(Self.fast)
+            done(limit)
         }
         #expect(limit.snapshot.limit == 8)
     }
@@ -39,22 +42,22 @@ struct AdaptiveLimitTests {
     func halves() async throws {
         let limit = AdaptiveLimit(initial: 16, maximum: 100)
         try await take(limit, 16)
-        limit.release(.overloaded)
-        limit.release(.overloaded)  // the same round trip: not halved again
+        done(limit, .overloaded)
+        done(limit, .overloaded)  // the same round trip: not halved again
         #expect(limit.snapshot.limit == 8)
         #expect(limit.snapshot.overloads == 2 && limit.snapshot.decreases == 1)
-        for _ in 0..<6 { limit.release(Self.fast) }
-        // Out of slow start: 6 answers add less than one request.
-        #expect(limit.snapshot.limit == 8)
+        for _ in 0..<3 { done(limit) }
+        // Out of slow start: √8 per round trip of 8 answers; 3 answers add about one.
+        #expect(limit.snapshot.limit == 9)
     }
 
     @Test("a growing wait for the first token (a queue in the engine) shrinks the limit")
     func latencyShrinks() async throws {
         let limit = AdaptiveLimit(initial: 10, maximum: 100)
         try await take(limit, 10)
-        limit.release(Self.fast)  // baseline 0.1 s, limit 11
+        done(limit)  // baseline 0.1 s, limit 11
         try await take(limit, 2)
-        for _ in 0..<20 { limit.release(.answered(signal: 5, work: 1, total: 6)) }
+        for _ in 0..<20 { done(limit, .answered(signal: 5, work: 1, total: 6)) }
         // One decrease per round trip (6 s here): a tenth off, not twenty tenths.
         #expect(limit.snapshot.limit == 9)
         #expect(limit.snapshot.decreases == 1)
@@ -69,8 +72,8 @@ struct AdaptiveLimitTests {
         limit.release(.overloaded)
         try await third
         #expect(limit.snapshot.inFlight == 2)
-        limit.release(Self.fast)
-        limit.release(Self.fast)
+        done(limit)
+        done(limit)
         #expect(limit.snapshot.limit == 2 && limit.snapshot.inFlight == 0)
     }
 }

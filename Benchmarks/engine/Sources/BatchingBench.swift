@@ -16,6 +16,8 @@ enum BatchingBench {
         var running: Int
         var completed: Int
         var rejected: Int
+        var waiting: Int
+        var limit: Int
     }
 
     /// The sampler's shared state.
@@ -69,7 +71,8 @@ enum BatchingBench {
                             let json = try await engineStats()
                             let sample = Sample(
                                 t: ms(ContinuousClock.now - start) / 1000, running: json["running"]?.intValue ?? 0,
-                                completed: json["completed"]?.intValue ?? 0, rejected: json["rejected"]?.intValue ?? 0)
+                                completed: json["completed"]?.intValue ?? 0, rejected: json["rejected"]?.intValue ?? 0,
+                                waiting: json["waiting"]?.intValue ?? 0, limit: client.inFlightLimit.limit)
                             log.samples.withLock { $0.append(sample) }
                             try await Task.sleep(for: .milliseconds(200))
                         }
@@ -119,7 +122,8 @@ enum BatchingBench {
         }
         // Steady state: from reaching it (or from 2 s) until the backlog left is under two batches.
         func steady(_ r: Round, from: Double) -> [Sample] {
-            r.samples.filter { $0.t >= from && $0.completed <= r.requests - 2 * sequences }
+            let drain = 2 * min(sequences, r.finalLimit ?? sequences)
+            return r.samples.filter { $0.t >= from && $0.completed <= r.requests - drain }
         }
         func utilization(_ samples: [Sample]) -> Double {
             samples.isEmpty ? 0 : Double(samples.map(\.running).reduce(0, +)) / Double(samples.count) / Double(sequences)
@@ -129,13 +133,22 @@ enum BatchingBench {
         let peerSteady = steady(peer, from: 2)
         let overall = main.windowMs > 0 ? main.busyMs / (Double(sequences) * main.windowMs) : 0
         let peerOverall = peer.windowMs > 0 ? peer.busyMs / (Double(sequences) * peer.windowMs) : 0
-        var rejectedAfter = 0
-        var servedAfter = 0
-        if let reached {
-            rejectedAfter = main.rejected - reached.rejected
-            servedAfter = main.completed - reached.completed
+        // The limit settles when slow start ends: the first sample whose limit is below the highest so far.
+        var highest = 0
+        let settled = main.samples.first { sample in
+            defer { highest = max(highest, sample.limit) }
+            return sample.limit < highest
         }
-        let rateAfter = servedAfter + rejectedAfter > 0 ? Double(rejectedAfter) / Double(servedAfter + rejectedAfter) : 0
+        func refusals(after sample: Sample?) -> (rejected: Int, total: Int, share: Double) {
+            guard let sample else { return (0, 0, 0) }
+            let rejected = main.rejected - sample.rejected
+            let total = rejected + main.completed - sample.completed
+            return (rejected, total, total > 0 ? Double(rejected) / Double(total) : 0)
+        }
+        let afterReach = refusals(after: reached)
+        let afterSettling = refusals(after: settled)
+        let rejectedAfter = afterSettling.rejected
+        let rateAfter = afterSettling.share
 
         print("engine benchmark (batching): fake engine with \(sequences) sequences; one process, a backlog of requests")
         print(pad("round", 42) + pad("requests", 9) + pad("wall s", 8) + pad("req/s", 8) + pad("steady util", 12) + pad("overall util", 13) + pad("429s", 6) + "final limit")
@@ -144,8 +157,17 @@ enum BatchingBench {
                 pad(r.name, 42) + pad("\(r.requests)", 9) + pad(fmt(r.wall), 8) + pad(fmt(Double(r.requests) / r.wall), 8)
                     + pad(pct(utilization(s)), 12) + pad(pct(o), 13) + pad("\(r.rejected)", 6) + "\(r.finalLimit ?? 0)")
         }
+        print("timeline of the adaptive round (every 2 s): t s, running, queued in the engine, client limit, 429s so far")
+        var next = 0.0
+        var line: [String] = []
+        for sample in main.samples where sample.t >= next {
+            line.append("\(Int(sample.t.rounded())):\(sample.running)/\(sample.waiting)/\(sample.limit)/\(sample.rejected)")
+            next = sample.t + 2
+        }
+        print("  " + line.joined(separator: " "))
         print("steady util = mean sequences running / \(sequences), sampled every 200 ms from reaching 90 % until under two batches remain")
-        print("time to reach 90 % (2 s mean): \(reached.map { fmt($0.t) + " s" } ?? "never"); 429s after: \(rejectedAfter) of \(servedAfter + rejectedAfter) (\(pct(rateAfter)))")
+        print("time to reach 90 % (2 s mean): \(reached.map { fmt($0.t) + " s" } ?? "never"); 429s after it: \(afterReach.rejected) of \(afterReach.total) (\(pct(afterReach.share)))")
+        print("the limit settled (slow start ended) at \(settled.map { fmt($0.t) + " s" } ?? "never"); 429s after it: \(afterSettling.rejected) of \(afterSettling.total) (\(pct(rateAfter)))")
         let result: JSONValue = [
             "mode": "batching",
             "sequences": .number(Double(sequences)),
@@ -153,6 +175,8 @@ enum BatchingBench {
             "utilization_overall": .number(round4(overall)),
             "seconds_to_90pct": reached.map { .number(round4($0.t)) } ?? .null,
             "rate_limited": .number(Double(main.rejected)),
+            "rate_limited_after_90pct": .number(Double(afterReach.rejected)),
+            "seconds_to_settle": settled.map { .number(round4($0.t)) } ?? .null,
             "rate_limited_after_settling": .number(Double(rejectedAfter)),
             "rate_limited_after_settling_share": .number(round4(rateAfter)),
             "final_limit": .number(Double(main.finalLimit ?? 0)),
