@@ -150,7 +150,7 @@ public struct Analyzer: Sendable {
             do {
                 usage.requests += 1
                 response = try await client.complete(request)
-            } catch let error as EngineError where error.kind == .contextOverflow {
+            } catch let error as EngineError where error.kind == .contextOverflow || error.kind == .promptTruncated {
                 return try await replan(planned, pages: pages, verifier: verifier, usage: usage, error: error)
             } catch let error as EngineError where error.kind == .outputTruncated {
                 return try await splitCategories(planned, pages: pages, verifier: verifier, usage: usage, error: error)

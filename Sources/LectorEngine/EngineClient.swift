@@ -227,6 +227,9 @@ public final class EngineClient: Sendable {
                 limiter.release(Self.signal(error))
                 throw error
             }
+            if dialect.mayTruncatePrompts, let problem = Self.truncation(of: request, usage: accumulator.usage) {
+                throw problem
+            }
             let response = try finish(&accumulator, request: request, effort: reasoningEffort)
             Self.recordRequest(since: started, outcome: "ok", usage: response.usage)
             return response
@@ -400,6 +403,25 @@ public final class EngineClient: Sendable {
             throw EngineError(.malformedResponse, status: 200, detail: "a stream event is not JSON", transient: true)
         }
         try accumulator.add(chunk: chunk)
+    }
+
+    /// An error when the engine reports far fewer prompt tokens than the request's text can be: a
+    /// server that silently cut the prompt to its context (Ollama's `num_ctx`) answered about part of
+    /// the document only.
+    ///
+    /// The text is counted at 9 bytes a token, below any tokenizer's rate on prose, and images not at
+    /// all; under 1024 tokens of difference is never a truncation.
+    static func truncation(of request: ChatRequest, usage: TokenUsage?) -> EngineError? {
+        guard let reported = usage?.promptTokens, reported > 0 else { return nil }
+        var bytes = request.system.utf8.count
+        for part in request.user {
+            if case .text(let text) = part { bytes += text.utf8.count }
+        }
+        let least = bytes / 9
+        guard reported < least, least - reported > 1024 else { return nil }
+        return EngineError(
+            .promptTruncated, promptTokens: reported, usage: usage,
+            detail: "the engine reports \(reported) prompt tokens for a prompt of at least \(least): it cut the prompt (raise its context, e.g. Ollama's num_ctx)")
     }
 
     private func finish(_ accumulator: inout CompletionAccumulator, request: ChatRequest, effort: ReasoningEffort?) throws -> ChatResponse {

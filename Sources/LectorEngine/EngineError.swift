@@ -28,6 +28,9 @@ public struct EngineError: LectorError, Equatable {
         /// The answer was cut at `max_tokens` (`finish_reason: length`) before its JSON ended: ask for
         /// less in one request (fewer categories), never the same again.
         case outputTruncated = "output_truncated"
+        /// The engine reported far fewer prompt tokens than the prompt has: it cut the prompt silently
+        /// (Ollama's `num_ctx`). Like a context overflow: re-plan with smaller chunks, never accept the answer.
+        case promptTruncated = "prompt_truncated"
         /// The sovereignty guard refused to send documents to this engine.
         case refused
     }
@@ -85,7 +88,7 @@ public struct EngineError: LectorError, Equatable {
         switch kind {
         case .rateLimited, .unavailable, .timeout: true
         case .malformedResponse: transient
-        case .contextOverflow, .outputTruncated, .authentication, .modelNotFound, .badRequest, .unsupported, .refused: false
+        case .contextOverflow, .outputTruncated, .promptTruncated, .authentication, .modelNotFound, .badRequest, .unsupported, .refused: false
         }
     }
 

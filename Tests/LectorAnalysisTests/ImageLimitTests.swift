@@ -88,3 +88,27 @@ struct ImageLimitTests {
         }
     }
 }
+
+/// A server that cuts long prompts silently: the analysis re-plans smaller chunks instead of trusting
+/// an answer about part of the document.
+@Suite("Silently truncated prompts in the analysis")
+struct TruncatedPromptAnalysisTests {
+    @Test("the truncated request's pages are split and asked again; every page is covered")
+    func replans() async throws {
+        // Four pages of 30 kB: a request of several pages is cut to 4096 tokens by the server.
+        let pages = (1...4).map { number in
+            AnalysisPage(number: number, text: String(repeating: "Clause \(number): the Supplier shall deliver the Goods. ", count: 600))
+        }
+        try await withFakeAnalyzer(dialect: .openai, handler: { request in
+            let shown = pagesShown(in: request)
+            let usage = TokenUsage(promptTokens: shown.count > 1 ? 4096 : 3000, completionTokens: 40)
+            return FakeResponses.completion(dialect: .openai, answer: honestAnswer(for: request), usage: usage)
+        }) { engine, analyzer in
+            let result = try await analyzer.analyze(pages: pages, contextTokens: 262_144)
+            #expect(result.plan.replans >= 1)
+            #expect(result.plan.requests.allSatisfy { $0.pages.count == 1 })
+            #expect(result.plan.requests.flatMap { Array($0.pages) }.sorted() == [1, 2, 3, 4])
+            #expect(engine.chatRequests.filter { pagesShown(in: $0).count > 1 }.count == result.plan.replans)
+        }
+    }
+}

@@ -182,3 +182,35 @@ struct FirstTokenTests {
         }
     }
 }
+
+/// A server that cuts the prompt silently (Ollama's `num_ctx`) is caught by its own usage report.
+@Suite("Silently truncated prompts")
+struct PromptTruncationTests {
+    static func request(bytes: Int) -> ChatRequest {
+        ChatRequest(
+            system: "You analyse contracts.", user: [.text(String(repeating: "The Supplier shall deliver. ", count: bytes / 28))],
+            schema: verdictSchema, maxTokens: 64, temperature: 0)
+    }
+
+    @Test("far fewer prompt tokens than the text can be is prompt_truncated, on the generic dialect only", arguments: [EngineDialect.openai, .vllm])
+    func truncated(dialect: EngineDialect) async throws {
+        let cut = FakeResponses.completion(
+            dialect: dialect, answer: #"{"answer": "yes"}"#, usage: TokenUsage(promptTokens: 2048, completionTokens: 5))
+        try await withFakeEngine(FakeScript(dialect: dialect, otherwise: cut), dialect: dialect, model: "m") { engine, client in
+            // 60 kB of prose is at least 6,600 tokens; the server says 2,048.
+            if dialect == .openai {
+                let error = try await #require(throws: EngineError.self) { try await client.complete(Self.request(bytes: 60_000)) }
+                #expect(error.kind == .promptTruncated)
+                #expect(error.code == "engine.prompt_truncated")
+                #expect(!error.isRetryable)
+                #expect(error.promptTokens == 2048)
+                #expect(engine.chatRequests.count == 1)
+            } else {
+                // vLLM refuses an overflow with a 400 instead: its usage is believed.
+                _ = try await client.complete(Self.request(bytes: 60_000))
+            }
+            // A prompt that fits what was reported is fine everywhere.
+            _ = try await client.complete(Self.request(bytes: 6_000))
+        }
+    }
+}
