@@ -142,10 +142,30 @@ struct AnalyzerTests {
         }
     }
 
+    @Test("a page the request did not show is dropped from the finding, not asked again")
+    func outOfRangePage() async throws {
+        let answer = answerJSON([
+            "governing_law": .init(
+                presence: .present, value: "New York", pages: [2, 9],
+                quotes: [.init(page: 2, text: "governed by and construed in accordance with the laws of the State of New York")],
+                confidence: 0.9)
+        ])
+        try await withFakeAnalyzer(handler: { _ in FakeResponses.completion(dialect: .vllm, answer: answer) }) { engine, analyzer in
+            let result = try await analyzer.analyze(pages: samplePages)
+            #expect(engine.chatRequests.count == 1)
+            #expect(result.findings.first { $0.category == "governing_law" }?.pages == [2])
+            // The schema sent has no page bounds: one grammar for every request of the profile.
+            let body = try #require(engine.chatRequests.first?.json)
+            let law = body["response_format"]?["json_schema"]?["schema"]?["properties"]?["findings"]?["properties"]?["governing_law"]
+            #expect(law?["properties"]?["pages"]?["items"] == ["type": "integer"])
+        }
+    }
+
     @Test("an answer that breaks the schema is retried with the schema problems; the valid retry is used")
     func retryThenValid() async throws {
+        // A duration the schema's pattern refuses.
         let bad = answerJSON([
-            "renewal_term": .init(presence: .present, normalized: NormalizedValue(duration: "P1Y"), pages: [9], confidence: 0.5)
+            "renewal_term": .init(presence: .present, normalized: NormalizedValue(duration: "one year"), pages: [3], confidence: 0.5)
         ])
         let counter = Counter()
         try await withFakeAnalyzer(handler: { request in
@@ -156,7 +176,7 @@ struct AnalyzerTests {
             let result = try await analyzer.analyze(pages: samplePages)
             #expect(result.usage.requests == 2)
             #expect(result.usage.feedbackRetries == 1)
-            #expect(userText(of: engine.chatRequests[1]).contains("/findings/renewal_term/pages/0: above the maximum"))
+            #expect(userText(of: engine.chatRequests[1]).contains("/findings/renewal_term/normalized"))
             #expect(result.findings.first { $0.category == "renewal_term" }?.pages == [3])
         }
     }
