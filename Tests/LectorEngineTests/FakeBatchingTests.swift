@@ -7,7 +7,8 @@ import Testing
 struct FakeBatchingTests {
     @Test("at most N sequences run; later requests queue, and past the gateway's queue they get 429s the client retries")
     func queueAndRefuse() async throws {
-        let batching = FakeBatching(sequences: 3, prefill: .milliseconds(5), decode: .milliseconds(150), maxWaiting: 2)
+        // A decode long enough that all ten arrive before the first ends, even on a loaded machine.
+        let batching = FakeBatching(sequences: 3, prefill: .milliseconds(5), decode: .seconds(2), maxWaiting: 2)
         let script = FakeScript(
             dialect: .vllm, otherwise: FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"yes"}"#))
         try await FakeEngine.withRunning(batching: batching, handler: script.handler) { engine in
