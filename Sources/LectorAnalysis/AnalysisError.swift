@@ -17,6 +17,10 @@ public struct AnalysisError: LectorError, Equatable {
         case invalidAnswer = "invalid_answer"
         /// The engine reported a context overflow for a single page.
         case contextOverflow = "context_overflow"
+        /// One category's answer alone was cut at `max_tokens`: the profile's output cap is too small for it.
+        case outputTooLarge = "output_too_large"
+        /// A single page's images are more than the engine takes in one request.
+        case tooManyImages = "too_many_images"
     }
 
     /// The class of failure.

@@ -15,14 +15,37 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
         public var imageTokens: Int
         /// Pages sent as images.
         public var imagePages: [Int]
+        /// The categories asked for, when the answer is split over several requests on the same pages
+        /// (nil: all of the profile's).
+        public var categories: [String]?
+        /// Whether this request asks for the document facts (of the requests on one page range, the
+        /// first category group does).
+        public var asksDocument: Bool
 
-        public init(firstPage: Int, lastPage: Int, promptTokens: Int, textTokens: Int, imageTokens: Int, imagePages: [Int]) {
+        public init(
+            firstPage: Int, lastPage: Int, promptTokens: Int, textTokens: Int, imageTokens: Int, imagePages: [Int],
+            categories: [String]? = nil, asksDocument: Bool = true
+        ) {
             self.firstPage = firstPage
             self.lastPage = lastPage
             self.promptTokens = promptTokens
             self.textTokens = textTokens
             self.imageTokens = imageTokens
             self.imagePages = imagePages
+            self.categories = categories
+            self.asksDocument = asksDocument
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            firstPage = try container.decode(Int.self, forKey: .firstPage)
+            lastPage = try container.decode(Int.self, forKey: .lastPage)
+            promptTokens = try container.decode(Int.self, forKey: .promptTokens)
+            textTokens = try container.decode(Int.self, forKey: .textTokens)
+            imageTokens = try container.decode(Int.self, forKey: .imageTokens)
+            imagePages = try container.decode([Int].self, forKey: .imagePages)
+            categories = try container.decodeIfPresent([String].self, forKey: .categories)
+            asksDocument = try container.decodeIfPresent(Bool.self, forKey: .asksDocument) ?? true
         }
 
         /// The pages of this request.
@@ -35,6 +58,8 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
             case textTokens = "text_tokens"
             case imageTokens = "image_tokens"
             case imagePages = "image_pages"
+            case categories
+            case asksDocument = "asks_document"
         }
     }
 
@@ -55,13 +80,23 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
     public var visionPagesAsText: [Int]
     /// How many times a context overflow from the engine made a chunk split again.
     public var replans: Int
+    /// How many times an answer cut at `max_tokens` made a request's categories split again.
+    public var categorySplits: Int
+    /// The most images one request carried under the limit planned with (nil: no limit known).
+    public var maxImagesPerRequest: Int?
+    /// How many times the engine refused a request's images and the pages were planned again.
+    public var imageReplans: Int
     /// The image policy applied.
     public var imagePolicy: ImagePolicy
 
     public init(
         contextTokens: Int, outputTokens: Int, marginTokens: Int, budgetTokens: Int, fixedTokens: Int,
-        requests: [Request], visionPagesAsText: [Int], replans: Int = 0, imagePolicy: ImagePolicy
+        requests: [Request], visionPagesAsText: [Int], replans: Int = 0, imagePolicy: ImagePolicy,
+        categorySplits: Int = 0, maxImagesPerRequest: Int? = nil, imageReplans: Int = 0
     ) {
+        self.categorySplits = categorySplits
+        self.maxImagesPerRequest = maxImagesPerRequest
+        self.imageReplans = imageReplans
         self.contextTokens = contextTokens
         self.outputTokens = outputTokens
         self.marginTokens = marginTokens
@@ -73,8 +108,24 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
         self.imagePolicy = imagePolicy
     }
 
-    /// Pages sent as images, in all requests.
-    public var imagePages: [Int] { requests.flatMap(\.imagePages) }
+    /// Pages sent as images, in all requests (once each, whatever the category groups).
+    public var imagePages: [Int] { requests.filter(\.asksDocument).flatMap(\.imagePages) }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        contextTokens = try container.decode(Int.self, forKey: .contextTokens)
+        outputTokens = try container.decode(Int.self, forKey: .outputTokens)
+        marginTokens = try container.decode(Int.self, forKey: .marginTokens)
+        budgetTokens = try container.decode(Int.self, forKey: .budgetTokens)
+        fixedTokens = try container.decode(Int.self, forKey: .fixedTokens)
+        requests = try container.decode([Request].self, forKey: .requests)
+        visionPagesAsText = try container.decode([Int].self, forKey: .visionPagesAsText)
+        replans = try container.decodeIfPresent(Int.self, forKey: .replans) ?? 0
+        imagePolicy = try container.decode(ImagePolicy.self, forKey: .imagePolicy)
+        categorySplits = try container.decodeIfPresent(Int.self, forKey: .categorySplits) ?? 0
+        maxImagesPerRequest = try container.decodeIfPresent(Int.self, forKey: .maxImagesPerRequest)
+        imageReplans = try container.decodeIfPresent(Int.self, forKey: .imageReplans) ?? 0
+    }
 
     enum CodingKeys: String, CodingKey {
         case requests, replans
@@ -85,5 +136,8 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
         case fixedTokens = "fixed_tokens"
         case visionPagesAsText = "vision_pages_as_text"
         case imagePolicy = "image_policy"
+        case categorySplits = "category_splits"
+        case maxImagesPerRequest = "max_images_per_request"
+        case imageReplans = "image_replans"
     }
 }

@@ -11,10 +11,42 @@ public struct AnalysisPlanner: Sendable {
     /// Tokens kept for the feedback text of a retried request.
     static let feedbackReserve = 200
 
+    /// How the answer's size is planned.
+    public let output: OutputBudget
+
     /// A planner for `profile`.
     public init(profile: AnalysisProfile) {
         self.profile = profile
         self.prompt = AnalysisPrompt(profile: profile)
+        self.output = OutputBudget(profile: profile)
+    }
+
+    /// The categories of one request of each page range: one group when the whole answer fits
+    /// `max_tokens` (reasoning kept), else several (see ``OutputBudget``).
+    public var categoryGroups: [[String]] { output.groups(profile.categories.map(\.key)) }
+
+    /// The image limit planned with: the profile's and the engine's (`engineLimit`), whichever is lower.
+    public func imageLimit(engine engineLimit: Int?) -> Int? {
+        switch (profile.maxImagesPerRequest, engineLimit) {
+        case (let a?, let b?): max(1, min(a, b))
+        case (let a?, nil): max(1, a)
+        case (nil, let b?): max(1, b)
+        case (nil, nil): nil
+        }
+    }
+
+    /// `requests` (one per page range) as the requests sent: each page range once per category group.
+    public func withCategoryGroups(_ requests: [AnalysisPlan.Request], groups: [[String]]? = nil) -> [AnalysisPlan.Request] {
+        let groups = groups ?? categoryGroups
+        guard groups.count > 1 else { return requests }
+        return requests.flatMap { request in
+            groups.enumerated().map { index, keys in
+                var grouped = request
+                grouped.categories = keys
+                grouped.asksDocument = index == 0
+                return grouped
+            }
+        }
     }
 
     /// The context actually used: the engine's, capped by the profile's.
@@ -43,16 +75,27 @@ public struct AnalysisPlanner: Sendable {
     public func fixedTokens(totalPages: Int) -> Int {
         let schema = profile.schema.json(pages: totalPages...totalPages).jsonText
         let header = AnalysisPrompt.header(pages: 1...max(1, totalPages - 1), of: max(totalPages, 2))
+        // The instruction naming a request's categories, at its longest (all of them).
+        let only = AnalysisPrompt.categoriesLine(profile.categories.map(\.key))
         return 2 * TokenEstimate.messageOverhead + TokenEstimate.textTokens(prompt.system)
-            + TokenEstimate.textTokens(schema) + TokenEstimate.textTokens(header) + Self.feedbackReserve
+            + TokenEstimate.textTokens(schema) + TokenEstimate.textTokens(header) + TokenEstimate.textTokens(only)
+            + Self.feedbackReserve
     }
 
     /// Plans `pages` (in page order) for an engine with `engineContext` tokens.
     ///
-    /// - Parameter maxPagesPerRequest: a cap used when re-planning after a context overflow.
+    /// Each page range is asked once per category group when one answer could exceed `max_tokens`
+    /// (``categoryGroups``).
+    ///
+    /// - Parameters:
+    ///   - maxPagesPerRequest: a cap used when re-planning after a context overflow.
+    ///   - maxImagesPerRequest: the engine's image limit (its dialect's, its configuration's, or what it
+    ///     answered); the profile's own limit applies too.
     /// - Throws: ``AnalysisError`` `unplannable` (no pages, or no room left after the fixed part),
     ///   `page_too_large` (one page alone exceeds the budget; the error names the page and its tokens).
-    public func plan(pages: [AnalysisPage], engineContext: Int, maxPagesPerRequest: Int? = nil) throws(AnalysisError) -> AnalysisPlan {
+    public func plan(
+        pages: [AnalysisPage], engineContext: Int, maxPagesPerRequest: Int? = nil, maxImagesPerRequest: Int? = nil
+    ) throws(AnalysisError) -> AnalysisPlan {
         guard !pages.isEmpty else { throw AnalysisError(.unplannable, detail: "the document has no pages") }
         let context = usableContext(engineContext: engineContext)
         let budget = context - profile.maxOutputTokens - profile.marginTokens
@@ -62,16 +105,21 @@ public struct AnalysisPlanner: Sendable {
                 .unplannable,
                 detail: "the context (\(context) tokens) leaves \(budget) tokens after the output cap and margin; the prompt alone needs \(fixed)")
         }
-        let requests = try pack(pages, budget: budget, fixed: fixed, maxPages: maxPagesPerRequest)
+        let images = imageLimit(engine: maxImagesPerRequest)
+        let ranges = try pack(pages, budget: budget, fixed: fixed, maxPages: maxPagesPerRequest, maxImages: images)
         let visionAsText = pages.filter { $0.needsVision && !sendsImage($0) }.map(\.number)
         return AnalysisPlan(
             contextTokens: context, outputTokens: profile.maxOutputTokens, marginTokens: profile.marginTokens,
-            budgetTokens: budget, fixedTokens: fixed, requests: requests, visionPagesAsText: visionAsText,
-            imagePolicy: profile.imagePolicy)
+            budgetTokens: budget, fixedTokens: fixed, requests: withCategoryGroups(ranges), visionPagesAsText: visionAsText,
+            imagePolicy: profile.imagePolicy, maxImagesPerRequest: images)
     }
 
     /// Greedy packing of consecutive pages into requests of at most `budget` prompt tokens.
-    func pack(_ pages: [AnalysisPage], budget: Int, fixed: Int, maxPages: Int?) throws(AnalysisError) -> [AnalysisPlan.Request] {
+    ///
+    /// - Parameter maxImages: the most image pages in one request (nil: no limit).
+    func pack(
+        _ pages: [AnalysisPage], budget: Int, fixed: Int, maxPages: Int?, maxImages: Int?
+    ) throws(AnalysisError) -> [AnalysisPlan.Request] {
         var requests: [AnalysisPlan.Request] = []
         var current: [AnalysisPage] = []
         var text = 0, image = 0, images: [Int] = []
@@ -93,7 +141,7 @@ public struct AnalysisPlanner: Sendable {
                     detail: "page \(page.number) needs about \(cost.text + cost.image) tokens (\(cost.text) text, \(cost.image) image); a request has \(budget - fixed) for pages",
                     field: "page \(page.number)")
             }
-            let imageLimitReached = cost.image > 0 && profile.maxImagesPerRequest.map { images.count >= $0 } == true
+            let imageLimitReached = cost.image > 0 && maxImages.map { images.count >= $0 } == true
             let pageLimitReached = maxPages.map { current.count >= $0 } == true
             if !current.isEmpty && (fixed + text + image + cost.text + cost.image > budget || imageLimitReached || pageLimitReached) {
                 close()

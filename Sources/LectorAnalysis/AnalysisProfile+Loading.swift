@@ -11,6 +11,7 @@ extension AnalysisProfile {
         var imagePolicy: String?
         var maxOutputTokens: Int?
         var marginTokens: Int?
+        var reasoningTokens: Int?
         var contextTokens: Int?
         var maxImagesPerRequest: Int?
         var maxQuotes: Int?
@@ -28,6 +29,7 @@ extension AnalysisProfile {
             case imagePolicy = "image_policy"
             case maxOutputTokens = "max_output_tokens"
             case marginTokens = "margin_tokens"
+            case reasoningTokens = "reasoning_tokens"
             case contextTokens = "context_tokens"
             case maxImagesPerRequest = "max_images_per_request"
             case maxQuotes = "max_quotes"
@@ -139,6 +141,9 @@ extension AnalysisProfile {
         if let context = raw.contextTokens, context <= output + margin {
             throw invalid("context_tokens", "must exceed max_output_tokens + margin_tokens")
         }
+        if let reasoning = raw.reasoningTokens, !(0..<output).contains(reasoning) {
+            throw invalid("reasoning_tokens", "must be at least 0 and below max_output_tokens")
+        }
         if let images = raw.maxImagesPerRequest, images < 0 { throw invalid("max_images_per_request", "must not be negative") }
         let limits = FindingsSchema.OutputLimits(
             maxQuotes: raw.maxQuotes ?? 4, maxQuoteLength: raw.maxQuoteLength ?? 600, maxValueLength: raw.maxValueLength ?? 300,
@@ -150,7 +155,8 @@ extension AnalysisProfile {
         if let t = raw.temperature, !(0...2).contains(t) { throw invalid("temperature", "must be between 0 and 2") }
         return AnalysisProfile(
             name: name, promptVersion: raw.promptVersion, categories: categories, reasoningEffort: effort,
-            imagePolicy: policy, maxOutputTokens: output, marginTokens: margin, contextTokens: raw.contextTokens,
+            imagePolicy: policy, maxOutputTokens: output, marginTokens: margin, reasoningTokens: raw.reasoningTokens,
+            contextTokens: raw.contextTokens,
             maxImagesPerRequest: raw.maxImagesPerRequest, limits: limits, temperature: raw.temperature ?? 0,
             seed: raw.seed ?? 0, instructions: raw.instructions)
     }

@@ -18,6 +18,9 @@ public struct AnalysisProfile: Sendable, Hashable {
     public var maxOutputTokens: Int
     /// Tokens kept free besides the output cap (template overhead, estimate error).
     public var marginTokens: Int
+    /// Of `maxOutputTokens`, the share kept for reasoning when planning the answer's size (nil: a share
+    /// that follows `reasoningEffort`; see ``OutputBudget``).
+    public var reasoningTokens: Int?
     /// A cap on the context used, below what the engine offers (nil: the engine's context).
     public var contextTokens: Int?
     /// Most images per request (nil: no limit; the hosted Mistral API allows 8).
@@ -35,7 +38,7 @@ public struct AnalysisProfile: Sendable, Hashable {
     public init(
         name: String, promptVersion: String, categories: [FindingCategory] = FindingCategory.all,
         reasoningEffort: ReasoningEffort = .high, imagePolicy: ImagePolicy = .auto, maxOutputTokens: Int = 32768,
-        marginTokens: Int = 1024, contextTokens: Int? = nil, maxImagesPerRequest: Int? = nil,
+        marginTokens: Int = 1024, reasoningTokens: Int? = nil, contextTokens: Int? = nil, maxImagesPerRequest: Int? = nil,
         limits: FindingsSchema.OutputLimits = .init(), temperature: Double = 0, seed: Int? = 0, instructions: String? = nil
     ) {
         self.name = name
@@ -45,6 +48,7 @@ public struct AnalysisProfile: Sendable, Hashable {
         self.imagePolicy = imagePolicy
         self.maxOutputTokens = maxOutputTokens
         self.marginTokens = marginTokens
+        self.reasoningTokens = reasoningTokens
         self.contextTokens = contextTokens
         self.maxImagesPerRequest = maxImagesPerRequest
         self.limits = limits
@@ -58,4 +62,12 @@ public struct AnalysisProfile: Sendable, Hashable {
 
     /// The findings schema this profile asks for.
     public var schema: FindingsSchema { FindingsSchema(categories: categories, limits: limits) }
+
+    /// The findings schema for some of this profile's categories (one request of a split answer);
+    /// `document` says whether the answer also carries the document facts.
+    public func schema(categories keys: [String]?, document: Bool = true) -> FindingsSchema {
+        guard let keys else { return FindingsSchema(categories: categories, limits: limits, document: document) }
+        let selected = Set(keys)
+        return FindingsSchema(categories: categories.filter { selected.contains($0.key) }, limits: limits, document: document)
+    }
 }

@@ -43,10 +43,17 @@ public struct AnalysisPrompt: Sendable {
             : "The contract has \(total) pages; pages \(pages.lowerBound) to \(pages.upperBound) are below. Answer for these pages only."
     }
 
+    /// The instruction that limits a request to some categories (an answer split over several requests).
+    static func categoriesLine(_ keys: [String]) -> String {
+        "In this answer, give only these categories (the others are asked separately): \(keys.joined(separator: ", "))."
+    }
+
     /// The request for `planned`, with `images` for its image pages (by page number).
     ///
-    /// `feedback` is the validation problems of a rejected answer, appended after the pages so the
-    /// cached prefix (system prompt and pages) stays the same.
+    /// The `response_format` schema is the same for every request of the profile (page bounds are checked
+    /// after the answer). A request limited to some categories names them after the pages, so every request on the same
+    /// pages shares the cached prefix (system prompt and pages). `feedback` is the validation problems
+    /// of a rejected answer, appended last for the same reason.
     public func request(
         for planned: AnalysisPlan.Request, pages: [AnalysisPage], totalPages: Int, images: [Int: PageImage],
         feedback: String? = nil
@@ -58,11 +65,17 @@ public struct AnalysisPrompt: Sendable {
                 parts.append(.image(ImageInput(bytes: image.bytes, mimeType: image.mimeType)))
             }
         }
+        if let keys = planned.categories {
+            parts.append(.text(Self.categoriesLine(keys)))
+        }
         if let feedback {
             parts.append(.text("Your previous answer was rejected: \(feedback). Answer again, following the schema and the rules."))
         }
+        // One grammar per profile (and category group): page bounds are checked after the answer
+        // (``AnswerValidator``), so vLLM compiles the schema once, not once per page range.
+        let schema = profile.schema(categories: planned.categories, document: planned.asksDocument).responseSchema()
         return ChatRequest(
-            system: system, user: parts, schema: profile.schema.responseSchema(pages: planned.pages),
+            system: system, user: parts, schema: schema,
             maxTokens: profile.maxOutputTokens, temperature: profile.temperature, seed: profile.seed,
             reasoningEffort: profile.reasoningEffort, stream: true)
     }

@@ -31,6 +31,21 @@ public struct Analyzer: Sendable {
         var usage: AnalysisResult.Usage
         var replans: Int
         var response: ResponseInfo?
+        /// Requests whose categories were split after an answer cut at `max_tokens`.
+        var categorySplits = 0
+        /// Requests whose pages were planned again after the engine refused their images.
+        var imageReplans = 0
+
+        /// Adds the outcome of a part of this request (a re-planned half).
+        mutating func add(_ part: ChunkOutcome) {
+            requests += part.requests
+            chunks += part.chunks
+            usage.add(part.usage)
+            replans += part.replans
+            categorySplits += part.categorySplits
+            imageReplans += part.imageReplans
+            response = part.response ?? response
+        }
     }
 
     struct ResponseInfo: Sendable {
@@ -55,7 +70,8 @@ public struct Analyzer: Sendable {
             throw AnalysisError(
                 .unplannable, detail: "the engine does not report its context length; set context_tokens in the profile")
         }
-        var plan = try planner.plan(pages: pages, engineContext: context)
+        let engineImages = try await client.maxImagesPerRequest()
+        var plan = try planner.plan(pages: pages, engineContext: context, maxImagesPerRequest: engineImages)
         logger.debug(
             "analysis planned",
             metadata: [
@@ -76,6 +92,8 @@ public struct Analyzer: Sendable {
             chunks += outcome.chunks
             executed += outcome.requests
             plan.replans += outcome.replans
+            plan.categorySplits += outcome.categorySplits
+            plan.imageReplans += outcome.imageReplans
             info = outcome.response ?? info
         }
         plan.requests = executed.sorted { $0.firstPage < $1.firstPage }
@@ -122,7 +140,7 @@ public struct Analyzer: Sendable {
             if let source = page.image { images[page.number] = try await source.load() }
         }
         let prompt = planner.prompt
-        let validator = AnswerValidator(schema: profile.schema)
+        let validator = AnswerValidator(schema: profile.schema(categories: planned.categories, document: planned.asksDocument))
         var usage = AnalysisResult.Usage()
         var feedback: String?
         for attempt in 1...2 {
@@ -132,8 +150,12 @@ public struct Analyzer: Sendable {
             do {
                 usage.requests += 1
                 response = try await client.complete(request)
-            } catch let error as EngineError where error.kind == .contextOverflow {
+            } catch let error as EngineError where error.kind == .contextOverflow || error.kind == .promptTruncated {
                 return try await replan(planned, pages: pages, grounding: grounding, usage: usage, error: error)
+            } catch let error as EngineError where error.kind == .outputTruncated {
+                return try await splitCategories(planned, pages: pages, grounding: grounding, usage: usage, error: error)
+            } catch let error as EngineError where error.isImageLimit {
+                return try await replanImages(planned, pages: pages, grounding: grounding, usage: usage, error: error)
             } catch let error as EngineError where error.kind == .malformedResponse && !error.isRetryable {
                 // The engine client already checked the schema: its problems are the feedback.
                 if attempt == 2 { throw invalid(planned, reason: error.detail) }
@@ -209,15 +231,12 @@ public struct Analyzer: Sendable {
             metadata: ["analysis.pages": "\(planned.firstPage)-\(planned.lastPage)"])
         let halves = try planner.pack(
             subset, budget: Int.max / 4, fixed: planner.fixedTokens(totalPages: pages.count),
-            maxPages: (subset.count + 1) / 2)
+            maxPages: (subset.count + 1) / 2, maxImages: planned.imagePages.isEmpty ? nil : planned.imagePages.count)
         var outcome = ChunkOutcome(requests: [], chunks: [], usage: usage, replans: 1, response: nil)
-        for half in halves {
-            let part = try await execute(half, pages: pages, grounding: grounding)
-            outcome.requests += part.requests
-            outcome.chunks += part.chunks
-            outcome.usage.add(part.usage)
-            outcome.replans += part.replans
-            outcome.response = part.response ?? outcome.response
+        for var half in halves {
+            half.categories = planned.categories
+            half.asksDocument = planned.asksDocument
+            outcome.add(try await execute(half, pages: pages, grounding: grounding))
         }
         return outcome
     }

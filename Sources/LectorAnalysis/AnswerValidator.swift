@@ -1,8 +1,10 @@
 import Foundation
 import LectorEngine
 
-/// Checks one model answer: the schema, page numbers within the pages the request showed, real dates,
-/// well-formed durations and currencies, confidences in range.
+/// Checks one model answer: the schema, real dates, well-formed durations and currencies, confidences
+/// in range; page numbers outside the pages the request showed are dropped from a finding's `pages`
+/// (the schema sent to the engine has no page bounds, so one grammar serves every request of a
+/// profile), and a quote's claimed page is left to grounding, which finds the page the quote is on.
 ///
 /// Problems name JSON paths and rules only, never values: they are fed back to the model and may be
 /// logged.
@@ -20,9 +22,9 @@ public struct AnswerValidator: Sendable {
 
     /// Validates `json`, the answer to a request that showed `pages`.
     public func validate(_ json: JSONValue, pages: ClosedRange<Int>) -> Outcome {
-        let schemaProblems = JSONSchemaValidator(schema: schema.json(pages: pages)).problems(in: json)
+        let schemaProblems = JSONSchemaValidator(schema: schema.json()).problems(in: json)
         if !schemaProblems.isEmpty { return .invalid(schemaProblems) }
-        let answer: ModelAnswer
+        var answer: ModelAnswer
         do {
             answer = try JSONDecoder().decode(ModelAnswer.self, from: Data(json.serialized()))
         } catch {
@@ -35,16 +37,11 @@ public struct AnswerValidator: Sendable {
                 continue
             }
             let at = "/findings/\(category.key)"
-            for (i, page) in finding.pages.enumerated() where !pages.contains(page) {
-                problems.append("\(at)/pages/\(i): page \(page) is not among the pages shown (\(pages.lowerBound)-\(pages.upperBound))")
-            }
-            for (i, quote) in finding.quotes.enumerated() {
-                if !pages.contains(quote.page) {
-                    problems.append("\(at)/quotes/\(i)/page: page \(quote.page) is not among the pages shown (\(pages.lowerBound)-\(pages.upperBound))")
-                }
-                if quote.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    problems.append("\(at)/quotes/\(i)/text: empty quote")
-                }
+            // A page the request did not show is the model's slip, not a reason to ask again.
+            answer.findings[category.key]?.pages = finding.pages.filter { pages.contains($0) }
+            for (i, quote) in finding.quotes.enumerated()
+            where quote.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                problems.append("\(at)/quotes/\(i)/text: empty quote")
             }
             if !(0...1).contains(finding.confidence) { problems.append("\(at)/confidence: must be between 0 and 1") }
             if let normalized = finding.normalized {

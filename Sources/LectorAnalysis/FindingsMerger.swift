@@ -5,7 +5,8 @@ import Foundation
 /// Per category the best-supported answer wins: present with verified quotes, then present without,
 /// then unclear, then absent; more verified quotes and then higher confidence break ties. Quotes from
 /// other chunks that also found the clause are added, duplicates removed. Document facts take the first
-/// chunk's value that is set; a later different value is recorded as a conflict.
+/// chunk's value that is set; a later different value is recorded as a conflict, and so is a category
+/// whose verified findings read different normalised values (`findings.KEY.value`).
 public enum FindingsMerger {
     /// One request's grounded answer.
     public struct ChunkFindings: Sendable {
@@ -54,9 +55,11 @@ public enum FindingsMerger {
     public static func merge(_ chunks: [ChunkFindings], categories: [FindingCategory]) -> (facts: DocumentFacts, findings: [Finding]) {
         let ordered = chunks.sorted { $0.pages.lowerBound < $1.pages.lowerBound }
         var findings: [Finding] = []
+        var conflicts: [String] = []
         for category in categories {
             let candidates = ordered.compactMap { chunk in chunk.findings.first { $0.category == category.key } }
             guard var best = candidates.first else { continue }
+            if valuesConflict(candidates) { conflicts.append("findings.\(category.key).value") }
             for candidate in candidates.dropFirst() where support(candidate) > support(best) { best = candidate }
             if best.presence == .present {
                 var seen = Set(best.quotes.map { QuoteKey($0) })
@@ -78,7 +81,19 @@ public enum FindingsMerger {
             best.assessGrounding()
             findings.append(best)
         }
-        return (reconcile(ordered.map(\.document)), findings)
+        var facts = reconcile(ordered.map(\.document))
+        facts.conflicts += conflicts
+        return (facts, findings)
+    }
+
+    /// Whether chunks that found the clause with verified quotes read different normalised values from
+    /// it (a renewal term of one year in one chunk, two in another): the merge keeps the best-supported
+    /// one and the conflict is listed in the facts, for a reader to check.
+    static func valuesConflict(_ candidates: [Finding]) -> Bool {
+        let values = candidates.filter { $0.presence == .present && $0.verifiedQuoteCount > 0 && !$0.normalized.isEmpty }
+            .map(\.normalized)
+        guard let first = values.first else { return false }
+        return values.contains { $0 != first }
     }
 
     struct QuoteKey: Hashable {

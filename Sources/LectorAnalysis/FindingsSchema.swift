@@ -11,6 +11,9 @@ public struct FindingsSchema: Sendable, Hashable {
     public var categories: [FindingCategory]
     /// Limits that keep answers short (a small model's output cap).
     public var limits: OutputLimits
+    /// Whether the answer carries the document facts (the other requests of a split answer leave them
+    /// to the first).
+    public var document: Bool
 
     /// Size limits written into the schema.
     public struct OutputLimits: Sendable, Hashable, Codable {
@@ -32,9 +35,10 @@ public struct FindingsSchema: Sendable, Hashable {
     }
 
     /// A schema for `categories` (all of them by default).
-    public init(categories: [FindingCategory] = FindingCategory.all, limits: OutputLimits = OutputLimits()) {
+    public init(categories: [FindingCategory] = FindingCategory.all, limits: OutputLimits = OutputLimits(), document: Bool = true) {
         self.categories = categories
         self.limits = limits
+        self.document = document
     }
 
     /// The schema's name in `response_format`.
@@ -78,6 +82,7 @@ public struct FindingsSchema: Sendable, Hashable {
             "currency": ["type": ["string", "null"], "pattern": "^[A-Z]{3}$"],
             "total_value": ["type": ["number", "null"]],
         ])
+        guard self.document else { return Self.object(["findings": Self.object(findings)]) }
         return Self.object(["document": document, "findings": Self.object(findings)])
     }
 

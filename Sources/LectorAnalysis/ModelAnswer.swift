@@ -78,4 +78,13 @@ public struct ModelAnswer: Sendable, Hashable, Codable {
         self.document = document
         self.findings = findings
     }
+
+    enum CodingKeys: String, CodingKey { case document, findings }
+
+    /// Decodes an answer; one without `document` (a request that did not ask for the facts) has empty facts.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        document = try container.decodeIfPresent(Document.self, forKey: .document) ?? Document()
+        findings = try container.decode([String: Answer].self, forKey: .findings)
+    }
 }

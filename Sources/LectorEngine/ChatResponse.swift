@@ -70,6 +70,9 @@ public struct ChatResponse: Sendable {
     /// Whether that host is outside the organisation's networks (allowed only by the external opt-in);
     /// analyses record it.
     public var externalEngine = false
+    /// Whether the content was empty and the answer was the JSON found in the reasoning channel (a
+    /// reasoning parser that does not match the model); the client logged a warning.
+    public var answerFromReasoning = false
 
     /// Decodes the JSON answer into `T`.
     ///

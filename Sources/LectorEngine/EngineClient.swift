@@ -22,7 +22,11 @@ public final class EngineClient: Sendable {
     /// Connects only to the address the guard vetted (see ``PinnedHTTPClient``).
     let connections: PinnedHTTPClient
     var http: HTTPClient { connections.current }
-    let limiter: AsyncSemaphore
+    /// The requests in flight, adapted to the engine; shared by every job of the process.
+    let limiter: AdaptiveLimit
+
+    /// The adaptive in-flight limit's state (for benchmarks and metrics).
+    package var inFlightLimit: AdaptiveLimit.Snapshot { limiter.snapshot }
     let guardian: SovereigntyGuard
     let logger: Logger
 
@@ -33,6 +37,8 @@ public final class EngineClient: Sendable {
         var verdictAt: ContinuousClock.Instant?
         /// Values of `reasoning_effort` the engine rejected, and what is sent instead (nil: omit).
         var effortSubstitutes: [ReasoningEffort: ReasoningEffort?] = [:]
+        /// The image limit the engine stated when it refused a request.
+        var learnedImageLimit: Int?
     }
 
     let state: Mutex<State>
@@ -49,9 +55,11 @@ public final class EngineClient: Sendable {
         self.configuration = configuration
         self.url = url
         var http = HTTPClient.Configuration()
+        // The read timeout covers the wait for the first byte (a queue inside the engine); silences
+        // after it are bounded by the idle timeout, which ``withDeadline`` enforces.
         http.timeout = .init(
             connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
-            read: .nanoseconds(Self.nanoseconds(configuration.idleTimeout)))
+            read: .nanoseconds(Self.nanoseconds(max(configuration.idleTimeout, configuration.firstTokenTimeout))))
         // One connection per in-flight request: HTTP/1.1 has no multiplexing. Idle connections are
         // dropped after 4 s, before uvicorn (vLLM) and cpp-httplib (llama.cpp) drop them at 5 s: reusing
         // a connection the server is closing fails the request ("remote connection closed").
@@ -64,7 +72,8 @@ public final class EngineClient: Sendable {
         // A redirect could send the document to a host the guard never saw: engines do not redirect.
         http.redirectConfiguration = .disallow
         self.connections = PinnedHTTPClient(host: url.host, configuration: http)
-        self.limiter = AsyncSemaphore(permits: configuration.maxInFlight)
+        self.limiter = AdaptiveLimit(
+            initial: configuration.initialInFlight, maximum: configuration.maxInFlight, adaptive: configuration.adaptiveInFlight)
         self.guardian = SovereigntyGuard(
             allowedHosts: configuration.allowedHosts, allowExternal: configuration.allowExternal, resolver: resolver)
         var logger = logger
@@ -110,10 +119,10 @@ public final class EngineClient: Sendable {
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
         try await ensureAllowed()
         let (dialect, model) = try await resolvedDialectAndModel()
-        if let limit = dialect.maxImagesPerRequest, request.imageCount > limit {
+        if let limit = imageLimit(dialect: dialect), request.imageCount > limit {
             throw EngineError(
-                .badRequest, parameter: "image_url",
-                detail: "\(request.imageCount) images in one request; the \(dialect.rawValue) dialect allows \(limit)")
+                .badRequest, parameter: "image_url", imageLimit: limit,
+                detail: "\(request.imageCount) images in one request; the engine takes at most \(limit)")
         }
         var attempt = 0
         while true {
@@ -126,6 +135,7 @@ public final class EngineClient: Sendable {
                 response.externalEngine = state.withLock { $0.verdict?.isExternal ?? false }
                 return response
             } catch let error as EngineError {
+                if error.isImageLimit, let limit = error.imageLimit, limit > 0 { learnImageLimit(limit) }
                 if error.kind == .badRequest, error.parameter == "reasoning_effort", let effort {
                     degrade(effort)
                     attempt -= 1  // a rejected effort value is our mistake, not the engine's failure
@@ -138,6 +148,33 @@ public final class EngineClient: Sendable {
                     metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(Self.nanoseconds(delay) / 1_000_000)"])
                 try await Task.sleep(for: delay)
             }
+        }
+    }
+
+    /// The most images one request may carry: the dialect's limit, the configuration's and what the
+    /// engine said when it refused more, whichever is lowest; nil when none is known.
+    ///
+    /// - Throws: ``EngineError`` when the dialect must be detected and the engine cannot be reached.
+    public func maxImagesPerRequest() async throws -> Int? {
+        let (dialect, _) = try await resolvedDialectAndModel()
+        return imageLimit(dialect: dialect)
+    }
+
+    func imageLimit(dialect: EngineDialect) -> Int? {
+        let learned = state.withLock { $0.learnedImageLimit }
+        return [dialect.maxImagesPerRequest, configuration.maxImagesPerRequest, learned].compactMap { $0 }.min()
+    }
+
+    private func learnImageLimit(_ limit: Int) {
+        let changed = state.withLock { state -> Bool in
+            guard state.learnedImageLimit.map({ limit < $0 }) ?? true else { return false }
+            state.learnedImageLimit = limit
+            return true
+        }
+        if changed {
+            logger.warning(
+                "the engine refused a request's images; planning at most this many per request from now on",
+                metadata: ["engine.max_images": "\(limit)"])
         }
     }
 
@@ -176,12 +213,22 @@ public final class EngineClient: Sendable {
     ) async throws -> ChatResponse {
         let started = ContinuousClock.now
         do {
-            var accumulator = try await limiter.withPermit {
+            try await limiter.acquire()
+            let activity = Activity()
+            var accumulator: CompletionAccumulator
+            do {
                 // Serialised only once a slot is free: queued requests with page images stay unencoded.
                 let body = request.body(model: model, dialect: dialect, reasoningEffort: reasoningEffort).serialized()
-                return try await withDeadline(configuration.requestTimeout) {
-                    try await self.exchange(body: body, stream: request.stream)
+                accumulator = try await withDeadline(configuration.requestTimeout, activity: activity) {
+                    try await self.exchange(body: body, stream: request.stream, activity: activity)
                 }
+                limiter.release(Self.signal(activity, usage: accumulator.usage, stream: request.stream))
+            } catch {
+                limiter.release(Self.signal(error))
+                throw error
+            }
+            if dialect.mayTruncatePrompts, let problem = Self.truncation(of: request, usage: accumulator.usage) {
+                throw problem
             }
             let response = try finish(&accumulator, request: request, effort: reasoningEffort)
             Self.recordRequest(since: started, outcome: "ok", usage: response.usage)
@@ -207,23 +254,88 @@ public final class EngineClient: Sendable {
         }
     }
 
-    /// Runs `body`, failing with a timeout when `limit` passes first.
+    /// What the adaptive limit learns from an answered request: the wait for its first byte when
+    /// streamed (it grows with a queue in the engine, not with the batch), else its whole latency, per
+    /// unit of work.
+    static func signal(_ activity: Activity, usage: TokenUsage?, stream: Bool) -> AdaptiveLimit.Outcome {
+        let now = ContinuousClock.now
+        let total = seconds(now - activity.started)
+        let prompt = Double(usage?.promptTokens ?? 0) / 2000
+        if stream, let first = activity.firstByte {
+            return .answered(signal: seconds(first - activity.started), work: 1 + prompt, total: total)
+        }
+        return .answered(signal: total, work: 1 + prompt + Double(usage?.completionTokens ?? 0) / 100, total: total)
+    }
+
+    /// What the adaptive limit learns from a failed request: 429 and 503 are the engine pushing back.
+    static func signal(_ error: any Error) -> AdaptiveLimit.Outcome {
+        guard let error = error as? EngineError else { return .ignored }
+        if error.kind == .rateLimited || (error.kind == .unavailable && error.status == 503) { return .overloaded }
+        return .ignored
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// When an exchange started and when its bytes arrived, for the idle watchdog and the adaptive limit.
+    final class Activity: Sendable {
+        let started = ContinuousClock.now
+        private let state = Mutex<(first: ContinuousClock.Instant?, last: ContinuousClock.Instant?)>((nil, nil))
+
+        /// Records bytes of the answer arriving now.
+        func touch() {
+            let now = ContinuousClock.now
+            state.withLock { state in
+                if state.first == nil { state.first = now }
+                state.last = now
+            }
+        }
+
+        var firstByte: ContinuousClock.Instant? { state.withLock { $0.first } }
+        var lastByte: ContinuousClock.Instant? { state.withLock { $0.last } }
+    }
+
+    /// Runs `body`, failing with a timeout when `limit` passes first, or when the answer, once started,
+    /// is silent longer than the idle timeout.
     ///
     /// AsyncHTTPClient's own deadline stops at the response head; a stream that keeps trickling bytes
-    /// would otherwise run forever. Cancelling the exchange cancels its HTTP request.
-    private func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
+    /// would otherwise run forever. Its read timeout is the (longer) first-token allowance, so the
+    /// watchdog here enforces the idle timeout after the first byte. Cancelling the exchange cancels its
+    /// HTTP request.
+    private func withDeadline<T: Sendable>(
+        _ limit: Duration, activity: Activity, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let idle = configuration.idleTimeout
+        let firstToken = configuration.firstTokenTimeout
+        return try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }
             group.addTask {
                 try await Task.sleep(for: limit)
                 throw EngineError(.timeout, detail: "the request deadline passed")
+            }
+            group.addTask {
+                // Polls rather than re-arms a timer per chunk: a long answer streams thousands of chunks.
+                let tick = max(.milliseconds(10), min(idle, firstToken) / 4)
+                while true {
+                    try await Task.sleep(for: tick)
+                    let now = ContinuousClock.now
+                    if let last = activity.lastByte {
+                        if now - last > idle {
+                            throw EngineError(.timeout, detail: "the engine was silent longer than the idle timeout")
+                        }
+                    } else if now - activity.started > firstToken {
+                        throw EngineError(
+                            .timeout, detail: "no answer began within the first-token timeout", beforeResponse: true)
+                    }
+                }
             }
             defer { group.cancelAll() }
             return try await group.next()!
         }
     }
 
-    private func exchange(body: [UInt8], stream: Bool) async throws -> CompletionAccumulator {
+    private func exchange(body: [UInt8], stream: Bool, activity: Activity) async throws -> CompletionAccumulator {
         var http = HTTPClientRequest(url: url.api("/chat/completions"))
         http.method = .POST
         http.headers = headers(json: true)
@@ -249,11 +361,20 @@ public final class EngineClient: Sendable {
             if contentType.contains("text/event-stream") {
                 var parser = ServerSentEventParser()
                 for try await chunk in response.body {
+                    activity.touch()
                     for event in parser.feed(chunk.readableBytesView) { try accumulate(event, into: &accumulator) }
                 }
                 for event in parser.finish() { try accumulate(event, into: &accumulator) }
             } else {
-                let bytes = try await response.body.collect(upTo: 256 << 20)
+                var collected = ByteBuffer()
+                for try await chunk in response.body {
+                    activity.touch()
+                    guard collected.readableBytes + chunk.readableBytes <= 256 << 20 else {
+                        throw EngineError(.malformedResponse, status: 200, detail: "the engine's body is larger than 256 MiB", transient: true)
+                    }
+                    collected.writeImmutableBuffer(chunk)
+                }
+                let bytes = collected
                 let json: JSONValue
                 do {
                     json = try JSONValue.parse(bytes.readableBytesView)
@@ -284,17 +405,52 @@ public final class EngineClient: Sendable {
         try accumulator.add(chunk: chunk)
     }
 
+    /// An error when the engine reports far fewer prompt tokens than the request's text can be: a
+    /// server that silently cut the prompt to its context (Ollama's `num_ctx`) answered about part of
+    /// the document only.
+    ///
+    /// The text is counted at 9 bytes a token, below any tokenizer's rate on prose, and images not at
+    /// all; under 1024 tokens of difference is never a truncation.
+    static func truncation(of request: ChatRequest, usage: TokenUsage?) -> EngineError? {
+        guard let reported = usage?.promptTokens, reported > 0 else { return nil }
+        var bytes = request.system.utf8.count
+        for part in request.user {
+            if case .text(let text) = part { bytes += text.utf8.count }
+        }
+        let least = bytes / 9
+        guard reported < least, least - reported > 1024 else { return nil }
+        return EngineError(
+            .promptTruncated, promptTokens: reported, usage: usage,
+            detail: "the engine reports \(reported) prompt tokens for a prompt of at least \(least): it cut the prompt (raise its context, e.g. Ollama's num_ctx)")
+    }
+
     private func finish(_ accumulator: inout CompletionAccumulator, request: ChatRequest, effort: ReasoningEffort?) throws -> ChatResponse {
         let finishReason = FinishReason(accumulator.finishReason)
         var json: JSONValue?
+        var fromReasoning = false
         if let schema = request.schema {
+            if accumulator.answer.allSatisfy(\.isWhitespace), finishReason != .length,
+                let found = ReasoningJSON.find(in: accumulator.reasoning, schema: schema.schema)
+            {
+                // A reasoning parser that does not match the model's template puts the whole answer in the
+                // reasoning channel: the JSON is there, and checked against the schema like any answer.
+                accumulator.answer = found.text
+                fromReasoning = true
+                Counter(label: "lector_engine_answer_from_reasoning_total").increment()
+                logger.warning(
+                    "the answer came in the reasoning channel with empty content; using the JSON found there (check the engine's reasoning parser)",
+                    metadata: ["engine.reasoning_bytes": "\(accumulator.reasoning.utf8.count)"])
+            }
             do {
                 json = try JSONValue.parse(accumulator.answer)
             } catch {
-                throw EngineError(
-                    .malformedResponse,
-                    detail: finishReason == .length
-                        ? "the answer was cut at max_tokens before its JSON ended" : "the answer is not JSON")
+                if finishReason == .length {
+                    throw EngineError(
+                        .outputTruncated, parameter: "max_tokens",
+                        usage: accumulator.usage,
+                        detail: "the answer was cut at max_tokens (\(request.maxTokens)) before its JSON ended")
+                }
+                throw EngineError(.malformedResponse, detail: "the answer is not JSON")
             }
             let problems = JSONSchemaValidator(schema: schema.schema).problems(in: json!)
             if !problems.isEmpty {
@@ -306,7 +462,7 @@ public final class EngineClient: Sendable {
         return ChatResponse(
             answer: accumulator.answer, reasoning: accumulator.reasoning.isEmpty ? nil : accumulator.reasoning,
             finishReason: finishReason, usage: accumulator.usage, model: accumulator.model, json: json,
-            reasoningEffort: effort, attempts: 1)
+            reasoningEffort: effort, attempts: 1, answerFromReasoning: fromReasoning)
     }
 
     func headers(json: Bool) -> HTTPHeaders {

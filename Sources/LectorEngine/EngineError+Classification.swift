@@ -52,6 +52,16 @@ extension EngineError {
                     detail: "the engine's model does not take image input")
             }
         }
+        // Too many images: vLLM "At most 8 image(s) may be provided in one prompt." (400, from
+        // --limit-mm-per-prompt), the Mistral API "Too many images in request: at most 8 are allowed."
+        if (400...422).contains(status), message.contains("image"),
+            message.contains("at most") || message.contains("too many") || message.contains("maximum number")
+        {
+            return EngineError(
+                .badRequest, status: status, engineType: engineType, parameter: "image_url",
+                imageLimit: firstNumber(in: message).map { min(max(0, $0), 10_000) },
+                detail: "the engine refused the number of images in one request")
+        }
         // vLLM: 404 NotFoundError "The model `x` does not exist."; OpenAI: code model_not_found; Ollama-style
         // servers: "model 'x' not found".
         let modelMissing =
@@ -85,6 +95,22 @@ extension EngineError {
                 detail: "the engine rejected the request")
         }
     }
+
+    /// The first whole number in `text` (at most 9 digits), if any.
+    static func firstNumber(in text: String) -> Int? {
+        var digits = ""
+        for character in text {
+            if character.isASCII, character.isNumber {
+                if digits.count < 9 { digits.append(character) }
+            } else if !digits.isEmpty {
+                break
+            }
+        }
+        return Int(digits)
+    }
+
+    /// Whether the engine refused a request for carrying too many images: re-plan with fewer.
+    public var isImageLimit: Bool { kind == .badRequest && parameter == "image_url" }
 
     /// The longest `Retry-After` believed, in seconds; a longer (or infinite) one is read as this.
     public static let maxRetryAfterSeconds: Double = 600

@@ -25,6 +25,12 @@ public struct EngineError: LectorError, Equatable {
         case unsupported
         /// The body was not the expected JSON, or the answer does not match the schema.
         case malformedResponse = "malformed_response"
+        /// The answer was cut at `max_tokens` (`finish_reason: length`) before its JSON ended: ask for
+        /// less in one request (fewer categories), never the same again.
+        case outputTruncated = "output_truncated"
+        /// The engine reported far fewer prompt tokens than the prompt has: it cut the prompt silently
+        /// (Ollama's `num_ctx`). Like a context overflow: re-plan with smaller chunks, never accept the answer.
+        case promptTruncated = "prompt_truncated"
         /// The sovereignty guard refused to send documents to this engine.
         case refused
     }
@@ -43,6 +49,10 @@ public struct EngineError: LectorError, Equatable {
     public var promptTokens: Int?
     /// The context size in tokens, when the engine reported it with a context overflow.
     public var contextTokens: Int?
+    /// The most images per request the engine said it takes, when it refused a request for carrying more.
+    public var imageLimit: Int?
+    /// Tokens the failed request used, when the engine reported them (an answer cut at `max_tokens`).
+    public var usage: TokenUsage?
     /// A short, safe explanation (never the prompt, the answer or a secret).
     public var detail: String
     /// Whether the failure came from the transport envelope (retryable) rather than the model's answer.
@@ -54,9 +64,11 @@ public struct EngineError: LectorError, Equatable {
     /// An error of `kind`; `detail` must not contain prompts, answers or secrets.
     public init(
         _ kind: Kind, status: Int? = nil, engineType: String? = nil, parameter: String? = nil,
-        retryAfter: Double? = nil, promptTokens: Int? = nil, contextTokens: Int? = nil, detail: String,
-        transient: Bool = false, beforeResponse: Bool = false
+        retryAfter: Double? = nil, promptTokens: Int? = nil, contextTokens: Int? = nil, usage: TokenUsage? = nil,
+        imageLimit: Int? = nil, detail: String, transient: Bool = false, beforeResponse: Bool = false
     ) {
+        self.usage = usage
+        self.imageLimit = imageLimit
         self.kind = kind
         self.status = status
         self.engineType = engineType
@@ -76,7 +88,7 @@ public struct EngineError: LectorError, Equatable {
         switch kind {
         case .rateLimited, .unavailable, .timeout: true
         case .malformedResponse: transient
-        case .contextOverflow, .authentication, .modelNotFound, .badRequest, .unsupported, .refused: false
+        case .contextOverflow, .outputTruncated, .promptTruncated, .authentication, .modelNotFound, .badRequest, .unsupported, .refused: false
         }
     }
 
@@ -87,6 +99,7 @@ public struct EngineError: LectorError, Equatable {
         if let parameter { parts.append("parameter \(parameter)") }
         if let promptTokens, let contextTokens { parts.append("\(promptTokens) prompt tokens > \(contextTokens) context") }
         if let retryAfter { parts.append("retry after \(retryAfter) s") }
+        if let imageLimit { parts.append("at most \(imageLimit) images per request") }
         return parts.joined(separator: ", ")
     }
 }

@@ -24,10 +24,13 @@ public final class FakeEngine: Sendable {
 
     private let recorded: Mutex<[FakeRequest]>
     let capacity: Capacity?
+    /// The continuous-batching model, when the engine runs one.
+    public let batching: FakeBatching?
 
-    init(port: Int, capacity: Capacity?) {
+    init(port: Int, capacity: Capacity?, batching: FakeBatching? = nil) {
         self.port = port
         self.capacity = capacity
+        self.batching = batching
         self.recorded = Mutex([])
     }
 
@@ -102,14 +105,15 @@ public final class FakeEngine: Sendable {
     ///
     /// - Parameters:
     ///   - capacity: model K slots with a fixed service time before `handler` is asked, or nil.
+    ///   - batching: model continuous batching (queue, prefill, decode) around `handler`'s replies, or nil.
     ///   - handler: decides each request's reply (see ``FakeScript`` for a queue of replies).
     public static func withRunning<T: Sendable>(
-        host: String = "127.0.0.1", port: Int = 0, capacity: Capacity? = nil,
+        host: String = "127.0.0.1", port: Int = 0, capacity: Capacity? = nil, batching: FakeBatching? = nil,
         handler: @escaping @Sendable (FakeRequest) async -> FakeReply,
         isolation: isolated (any Actor)? = #isolation, _ body: (FakeEngine) async throws -> T
     ) async throws -> T {
         let server = try await bind(host: host, port: port)
-        let engine = FakeEngine(port: server.channel.localAddress?.port ?? port, capacity: capacity)
+        let engine = FakeEngine(port: server.channel.localAddress?.port ?? port, capacity: capacity, batching: batching)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await engine.serve(server, handler: handler) }
             do {
@@ -127,12 +131,12 @@ public final class FakeEngine: Sendable {
 
     /// Serves until the task is cancelled; `onListening` gets the engine once it listens.
     public static func run(
-        host: String = "127.0.0.1", port: Int = 0, capacity: Capacity? = nil,
+        host: String = "127.0.0.1", port: Int = 0, capacity: Capacity? = nil, batching: FakeBatching? = nil,
         handler: @escaping @Sendable (FakeRequest) async -> FakeReply,
         onListening: @Sendable (FakeEngine) -> Void
     ) async throws {
         let server = try await bind(host: host, port: port)
-        let engine = FakeEngine(port: server.channel.localAddress?.port ?? port, capacity: capacity)
+        let engine = FakeEngine(port: server.channel.localAddress?.port ?? port, capacity: capacity, batching: batching)
         onListening(engine)
         try await withTaskCancellationHandler {
             try await engine.serve(server, handler: handler)
@@ -188,14 +192,39 @@ public final class FakeEngine: Sendable {
                         let request = FakeRequest(method: "\(head.method)", path: path, headers: headers, body: body)
                         recorded.withLock { $0.append(request) }
                         if let capacity, path.hasSuffix("/chat/completions") { try await capacity.serve() }
-                        let reply = await handler(request)
-                        let keepOpen = try await write(reply, to: outbound, channel: channel)
+                        let keepOpen: Bool
+                        if let batching, path.hasSuffix("/chat/completions") {
+                            keepOpen = try await serve(request, in: batching, handler: handler, to: outbound, channel: channel)
+                        } else {
+                            keepOpen = try await write(await handler(request), to: outbound, channel: channel)
+                        }
                         if !keepOpen { return }
                     }
                 }
             }
         } catch {
             // A client that hung up, or a reset we made: nothing to report.
+        }
+    }
+
+    /// Answers one chat completion through the batching model: queue (or 429), prefill, first token,
+    /// decode; the sequence is held until the answer is written.
+    private func serve(
+        _ request: FakeRequest, in batching: FakeBatching, handler: @Sendable (FakeRequest) async -> FakeReply,
+        to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>, channel: any Channel
+    ) async throws -> Bool {
+        guard try await batching.admit() else {
+            return try await write(FakeResponses.rateLimited(retryAfter: 1), to: outbound, channel: channel)
+        }
+        let started = ContinuousClock.now
+        do {
+            try await Task.sleep(for: batching.prefill)
+            let keepOpen = try await write(batching.pace(await handler(request)), to: outbound, channel: channel)
+            batching.finish(started: started, answered: true)
+            return keepOpen
+        } catch {
+            batching.finish(started: started, answered: false)
+            throw error
         }
     }
 

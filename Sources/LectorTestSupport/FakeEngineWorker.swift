@@ -13,27 +13,28 @@ public enum FakeEngineWorker {
     /// Runs the worker until no job matches `open` (a condition on `lector.jobs`, a constant of the
     /// calling test, never input), at most `seconds`, then shuts it down.
     ///
-    /// `reply` answers the engine's chat completions; other requests (model listing) get what a vLLM
-    /// server answers.
+    /// `reply` answers the engine's chat completions; other requests (model listing) get what a server
+    /// of `dialect` (vLLM by default) answers, and the client is configured for that dialect.
     public static func run(
-        database: PostgresClient, profiles: [AnalysisProfile], concurrency: Int = 3, maxAttempts: Int = 2,
+        database: PostgresClient, profiles: [AnalysisProfile], dialect: EngineDialect = .vllm, concurrency: Int = 3,
+        maxAttempts: Int = 2,
         whileOpen open: String = "state NOT IN ('completed', 'failed', 'cancelled')", seconds: Double = 180,
         reply: @escaping @Sendable (FakeRequest) async -> FakeReply
     ) async throws {
         let logger = TestDatabase.logger
         let queue = JobQueue(client: database, logger: logger)
         try await FakeEngine.withRunning(handler: { request in
-            request.path.hasSuffix("/chat/completions") ? await reply(request) : await FakeScript(dialect: .vllm).handler(request)
+            request.path.hasSuffix("/chat/completions") ? await reply(request) : await FakeScript(dialect: dialect).handler(request)
         }) { engine in
             let configuration = EngineConfiguration(
-                url: engine.baseURL, dialect: .vllm,
+                url: engine.baseURL, dialect: dialect,
                 retry: LectorEngine.RetryPolicy(
                     maxAttempts: maxAttempts, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
             try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
                 var handlers = JobHandlers()
                 AnalyzeJob(
                     database: database, extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path),
-                    engine: engineClient, engineDialect: "vllm",
+                    engine: engineClient, engineDialect: dialect.rawValue,
                     profiles: Dictionary(uniqueKeysWithValues: profiles.map { ($0.name, $0) })
                 ).register(in: &handlers)
                 let worker = Worker(

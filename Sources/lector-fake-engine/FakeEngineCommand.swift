@@ -8,8 +8,10 @@ import Synchronization
 /// `lector-fake-engine`: the fake engine as a server, for `Benchmarks/run engine` and manual tests.
 ///
 /// Every chat completion holds one of `--slots` slots for `--service-ms`, then gets a small
-/// schema-valid answer in the dialect's shape. `GET /fake/stats` reports the slot accounting,
-/// `POST /fake/reset` clears it.
+/// schema-valid answer in the dialect's shape. With `--sequences N` it is a continuous-batching engine
+/// instead (``FakeBatching``): N sequences decode together, latency = queue + `--prefill-ms` +
+/// `--service-ms` (slower by `--slowdown` with a full batch), and `--max-waiting` queued requests at
+/// most before a 429. `GET /fake/stats` reports the accounting, `POST /fake/reset` clears it.
 @main
 struct FakeEngineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +25,18 @@ struct FakeEngineCommand: AsyncParsableCommand {
 
     @Option(help: "Service time per request, in milliseconds.")
     var serviceMs = 50
+
+    @Option(help: "Continuous batching with this many sequences (0: fixed slots).")
+    var sequences = 0
+
+    @Option(help: "Batching: time to the first token once a sequence starts, in milliseconds.")
+    var prefillMs = 100
+
+    @Option(help: "Batching: how much slower decoding is with a full batch (0.3 = 30 %).")
+    var slowdown = 0.3
+
+    @Option(help: "Batching: requests allowed to queue before a 429 (0: unbounded).")
+    var maxWaiting = 0
 
     @Option(help: "Dialect whose shapes to serve: vllm, nim, mistral, llamacpp, openai.")
     var dialect = "vllm"
@@ -44,6 +58,12 @@ struct FakeEngineCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let dialect = EngineDialect(rawValue: dialect) else { throw ValidationError("unknown dialect \(dialect)") }
+        let batching =
+            sequences > 0
+            ? FakeBatching(
+                sequences: sequences, prefill: .milliseconds(max(0, prefillMs)), decode: .milliseconds(serviceMs),
+                slowdown: slowdown, maxWaiting: maxWaiting > 0 ? maxWaiting : nil)
+            : nil
         let capacity = FakeEngine.Capacity(slots: slots, serviceTime: .milliseconds(serviceMs))
         var answer = #"{"ok":true}"#
         if let answerFile {
@@ -52,20 +72,46 @@ struct FakeEngineCommand: AsyncParsableCommand {
             }
             answer = text
         }
-        let reply =
-            stream
-            ? FakeResponses.streamed(dialect: dialect, answer: answer)
-            : FakeResponses.completion(dialect: dialect, answer: answer)
-        let script = FakeScript(dialect: dialect, otherwise: reply)
+        let streamedReply = FakeResponses.streamed(dialect: dialect, answer: answer)
+        let wholeReply = FakeResponses.completion(dialect: dialect, answer: answer)
+        let script = FakeScript(dialect: dialect, otherwise: stream ? streamedReply : wholeReply)
+        let alwaysStream = stream
         let limited = Mutex(0)
         let rateLimitFirst = rateLimitFirst
         let tooMany = FakeReply.json(
             429, ["error": ["message": "Too many requests", "type": "rate_limit_error", "code": 429]],
             headers: ["Retry-After": retryAfter])
         try await FakeEngine.run(
-            host: "127.0.0.1", port: port, capacity: capacity,
+            host: "127.0.0.1", port: port, capacity: batching == nil ? capacity : nil, batching: batching,
             handler: { request in
                 switch request.path {
+                case "/fake/stats" where batching != nil:
+                    let s = batching!.statistics
+                    let window = s.firstStart.flatMap { start in s.lastEnd.map { $0 - start } } ?? .zero
+                    return .json(200, [
+                        "sequences": .number(Double(batching!.sequences)),
+                        "service_ms": .number(Double(serviceMs)),
+                        "completed": .number(Double(s.completed)),
+                        "rejected": .number(Double(s.rejected)),
+                        "busy_ms": .number(Self.milliseconds(s.busy)),
+                        "window_ms": .number(Self.milliseconds(window)),
+                        "peak_busy_slots": .number(Double(s.peakRunning)),
+                        "running": .number(Double(s.running)),
+                        "waiting": .number(Double(s.waiting)),
+                    ])
+                case "/fake/reset" where batching != nil:
+                    batching!.reset()
+                    return .json(200, ["reset": true])
+                case "/metrics" where batching != nil:
+                    // vLLM's gauges, for clients that read them.
+                    let s = batching!.statistics
+                    return .respond(
+                        status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
+                        body: "vllm:num_requests_running \(s.running)\nvllm:num_requests_waiting \(s.waiting)\n")
+                case let path where path.hasSuffix("/chat/completions") && !alwaysStream
+                    && request.json?["stream"]?.boolValue == true
+                    && limited.withLock({ $0 >= rateLimitFirst }):
+                    return streamedReply
                 case "/fake/stats":
                     let s = capacity.statistics
                     let window = s.firstStart.flatMap { start in s.lastEnd.map { $0 - start } } ?? .zero

@@ -43,7 +43,7 @@ struct AnalyzerTests {
             // The request: system first, pages with markers in order, strict schema, max_tokens set.
             let body = try #require(engine.chatRequests.first?.json)
             #expect(body["messages"]?.arrayValue?.first?["role"]?.stringValue == "system")
-            #expect(body["max_tokens"]?.intValue == 1024)
+            #expect(body["max_tokens"]?.intValue == 2048)
             #expect(body["response_format"]?["json_schema"]?["strict"]?.boolValue == true)
             let text = userText(of: try #require(engine.chatRequests.first))
             let markers = (1...4).map { text.range(of: "=== Page \($0) ===")!.lowerBound }
@@ -95,7 +95,7 @@ struct AnalyzerTests {
         let probe = AnalysisPlanner(profile: testProfile())
         let fixed = probe.fixedTokens(totalPages: samplePages.count)
         let largestPage = samplePages.map { probe.pageTokens($0).text }.max()!
-        let profile = testProfile(contextTokens: fixed + largestPage + 1024 + 128 + 10)
+        let profile = testProfile(contextTokens: fixed + largestPage + testProfile().maxOutputTokens + 128 + 10)
         try await withFakeAnalyzer(profile: profile, handler: honestHandler) { engine, analyzer in
             let result = try await analyzer.analyze(pages: samplePages)
             #expect(result.plan.requests.count == 4)
@@ -113,9 +113,12 @@ struct AnalyzerTests {
             #expect(result.unverifiedQuoteCount == 0)
             #expect(result.facts.title == "Master Services Agreement")
             #expect(result.facts.governingLaw == "New York")
-            // The system prompt is the same bytes in every request (prefix caching).
+            // The system prompt is the same bytes in every request (prefix caching), and so is the schema
+            // (one grammar per profile: page bounds are checked after the answer).
             let systems = Set(engine.chatRequests.compactMap { $0.json?["messages"]?.arrayValue?.first?["content"]?.stringValue })
             #expect(systems.count == 1)
+            let schemas = Set(engine.chatRequests.compactMap { $0.json?["response_format"]?.jsonText })
+            #expect(schemas.count == 1)
         }
     }
 
@@ -139,10 +142,30 @@ struct AnalyzerTests {
         }
     }
 
+    @Test("a page the request did not show is dropped from the finding, not asked again")
+    func outOfRangePage() async throws {
+        let answer = answerJSON([
+            "governing_law": .init(
+                presence: .present, value: "New York", pages: [2, 9],
+                quotes: [.init(page: 2, text: "governed by and construed in accordance with the laws of the State of New York")],
+                confidence: 0.9)
+        ])
+        try await withFakeAnalyzer(handler: { _ in FakeResponses.completion(dialect: .vllm, answer: answer) }) { engine, analyzer in
+            let result = try await analyzer.analyze(pages: samplePages)
+            #expect(engine.chatRequests.count == 1)
+            #expect(result.findings.first { $0.category == "governing_law" }?.pages == [2])
+            // The schema sent has no page bounds: one grammar for every request of the profile.
+            let body = try #require(engine.chatRequests.first?.json)
+            let law = body["response_format"]?["json_schema"]?["schema"]?["properties"]?["findings"]?["properties"]?["governing_law"]
+            #expect(law?["properties"]?["pages"]?["items"] == ["type": "integer"])
+        }
+    }
+
     @Test("an answer that breaks the schema is retried with the schema problems; the valid retry is used")
     func retryThenValid() async throws {
+        // A duration the schema's pattern refuses.
         let bad = answerJSON([
-            "renewal_term": .init(presence: .present, normalized: NormalizedValue(duration: "P1Y"), pages: [9], confidence: 0.5)
+            "renewal_term": .init(presence: .present, normalized: NormalizedValue(duration: "one year"), pages: [3], confidence: 0.5)
         ])
         let counter = Counter()
         try await withFakeAnalyzer(handler: { request in
@@ -153,7 +176,7 @@ struct AnalyzerTests {
             let result = try await analyzer.analyze(pages: samplePages)
             #expect(result.usage.requests == 2)
             #expect(result.usage.feedbackRetries == 1)
-            #expect(userText(of: engine.chatRequests[1]).contains("/findings/renewal_term/pages/0: above the maximum"))
+            #expect(userText(of: engine.chatRequests[1]).contains("/findings/renewal_term/normalized"))
             #expect(result.findings.first { $0.category == "renewal_term" }?.pages == [3])
         }
     }

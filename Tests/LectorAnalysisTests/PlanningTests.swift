@@ -14,7 +14,8 @@ struct PlanningTests {
 
     @Test("the whole document in one request when it fits 256k")
     func oneRequest() throws {
-        let planner = AnalysisPlanner(profile: AnalysisProfile(name: "p", promptVersion: "1"))
+        // Without reasoning the whole answer fits max_tokens (with it, see OutputBudgetTests).
+        let planner = AnalysisPlanner(profile: AnalysisProfile(name: "p", promptVersion: "1", reasoningEffort: .off))
         let plan = try planner.plan(pages: pages(40, bytes: 3000, vision: [7]), engineContext: 262_144)
         #expect(plan.requests.count == 1)
         #expect(plan.budgetTokens == 262_144 - 32768 - 1024)
@@ -37,7 +38,7 @@ struct PlanningTests {
 
     @Test("too large for the context: consecutive chunks within the budget covering every page")
     func chunks() throws {
-        let planner = AnalysisPlanner(profile: AnalysisProfile(name: "p", promptVersion: "1", maxOutputTokens: 4096, marginTokens: 512))
+        let planner = AnalysisPlanner(profile: AnalysisProfile(name: "p", promptVersion: "1", reasoningEffort: .off, maxOutputTokens: 16384, marginTokens: 512))
         let plan = try planner.plan(pages: pages(300, bytes: 4000, vision: [10, 20]), engineContext: 131_072)
         #expect(plan.requests.count > 1)
         #expect(plan.requests.flatMap { Array($0.pages) } == Array(1...300))
@@ -47,7 +48,7 @@ struct PlanningTests {
 
     @Test("the hosted API's image limit splits requests")
     func imageLimit() throws {
-        let planner = AnalysisPlanner(profile: AnalysisProfile(name: "p", promptVersion: "1", imagePolicy: .all, maxImagesPerRequest: 8))
+        let planner = AnalysisPlanner(profile: AnalysisProfile(name: "p", promptVersion: "1", reasoningEffort: .off, imagePolicy: .all, maxImagesPerRequest: 8))
         let plan = try planner.plan(pages: pages(20, bytes: 100, imageSize: (200, 200)), engineContext: 262_144)
         #expect(plan.requests.map(\.imagePages.count) == [8, 8, 4])
     }

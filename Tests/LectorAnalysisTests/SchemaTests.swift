@@ -46,12 +46,30 @@ struct SchemaTests {
             return
         }
         #expect(answer.findings["governing_law"]?.quotes.first?.page == 2)
-        // Page 3 is outside the pages 1-2 this request showed.
-        guard case .invalid(let problems) = validator.validate(good, pages: 1...2) else {
-            Issue.record("out-of-range pages were accepted")
+        // Pages 3 and 4 are outside the pages 1-2 this request showed: dropped from the findings' pages
+        // (the claimed quote pages are left to grounding), not a reason to ask again.
+        guard case .valid(let partial) = validator.validate(good, pages: 1...2) else {
+            Issue.record("out-of-range pages made the answer invalid")
             return
         }
-        #expect(problems.contains { $0.contains("/findings/renewal_term") })
+        #expect(partial.findings["renewal_term"]?.pages == [])
+        #expect(partial.findings["governing_law"]?.pages == [2])
+        #expect(partial.findings["renewal_term"]?.quotes.first?.page == 3)
+        // A real problem names its path, never the value.
+        var bad = good
+        if case .object(var root) = bad, case .object(var findings)? = root["findings"],
+            case .object(var law)? = findings["governing_law"]
+        {
+            law["confidence"] = 7
+            findings["governing_law"] = .object(law)
+            root["findings"] = .object(findings)
+            bad = .object(root)
+        }
+        guard case .invalid(let problems) = validator.validate(bad, pages: 1...4) else {
+            Issue.record("a confidence of 7 was accepted")
+            return
+        }
+        #expect(problems.contains { $0.contains("/findings/governing_law") })
         #expect(!problems.joined().contains("New York"))
     }
 

@@ -41,12 +41,16 @@ let samplePages: [AnalysisPage] = [
 /// The categories the fake-engine tests ask for.
 let testCategories = ["governing_law", "renewal_term", "anti_assignment", "non_compete"]
 
-/// A profile for the fake-engine tests.
-func testProfile(contextTokens: Int? = nil, categories: [String] = testCategories) -> AnalysisProfile {
+/// A profile for the fake-engine tests: the answer for its four categories fits one request.
+func testProfile(
+    contextTokens: Int? = nil, categories: [String] = testCategories, maxOutputTokens: Int = 2048,
+    reasoningTokens: Int? = nil, maxImagesPerRequest: Int? = nil, imagePolicy: ImagePolicy = .auto
+) -> AnalysisProfile {
     AnalysisProfile(
         name: "test", promptVersion: "test/1",
         categories: FindingCategory.all.filter { categories.contains($0.key) }, reasoningEffort: .off,
-        imagePolicy: .auto, maxOutputTokens: 1024, marginTokens: 128, contextTokens: contextTokens)
+        imagePolicy: imagePolicy, maxOutputTokens: maxOutputTokens, marginTokens: 128, reasoningTokens: reasoningTokens,
+        contextTokens: contextTokens, maxImagesPerRequest: maxImagesPerRequest)
 }
 
 /// One answer as the strict schema shapes it: every member present, `null` where unset.
@@ -118,6 +122,24 @@ func honestAnswer(pages shown: Set<Int>) -> String {
     return answerJSON(answers, document: document)
 }
 
+/// The categories a chat request's schema asks for, and whether it asks for the document facts.
+func schemaAsks(_ request: FakeRequest) -> (categories: [String], document: Bool) {
+    let properties = request.json?["response_format"]?["json_schema"]?["schema"]?["properties"]
+    let findings = properties?["findings"]?["properties"]?.objectValue?.keys.sorted() ?? []
+    return (findings, properties?["document"] != nil)
+}
+
+/// The honest answer limited to what the request's schema asks for (a request of a split answer).
+func honestAnswer(for request: FakeRequest) -> String {
+    let asked = schemaAsks(request)
+    let full = try! JSONValue.parse(honestAnswer(pages: pagesShown(in: request)))
+    var findings: [String: JSONValue] = [:]
+    for key in asked.categories { findings[key] = full["findings"]?[key] }
+    var object: [String: JSONValue] = ["findings": .object(findings)]
+    if asked.document { object["document"] = full["document"] }
+    return JSONValue.object(object).jsonText
+}
+
 /// The page numbers in a chat request's page markers.
 func pagesShown(in request: FakeRequest) -> Set<Int> {
     guard let messages = request.json?["messages"]?.arrayValue, messages.count > 1 else { return [] }
@@ -144,15 +166,17 @@ func userText(of request: FakeRequest) -> String {
 
 /// Runs `body` with a fake vLLM engine answering through `handler`, and an analyzer for `profile`.
 func withFakeAnalyzer<T: Sendable>(
-    profile: AnalysisProfile = testProfile(), dialect: EngineDialect = .vllm,
+    profile: AnalysisProfile = testProfile(), dialect: EngineDialect = .vllm, maxImagesPerRequest: Int? = nil,
     handler: @escaping @Sendable (FakeRequest) async -> FakeReply,
     _ body: (FakeEngine, Analyzer) async throws -> T
 ) async throws -> T {
     let script = FakeScript(dialect: dialect)
+    let maxImages = maxImagesPerRequest
     return try await FakeEngine.withRunning(handler: { request in
         request.path.hasSuffix("/chat/completions") ? await handler(request) : await script.handler(request)
     }) { engine in
-        let configuration = EngineConfiguration(url: engine.baseURL, dialect: dialect, maxInFlight: 4, retry: fastRetry)
+        let configuration = EngineConfiguration(
+            url: engine.baseURL, dialect: dialect, maxInFlight: 4, retry: fastRetry, maxImagesPerRequest: maxImages)
         return try await EngineClient.withClient(configuration: configuration, logger: testLogger) { client in
             try await body(engine, Analyzer(client: client, profile: profile, logger: testLogger))
         }

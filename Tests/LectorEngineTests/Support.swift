@@ -15,14 +15,16 @@ let fastRetry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(1), maxDela
 /// Runs `body` with a fake engine following `script` and a client configured for it.
 func withFakeEngine<T: Sendable>(
     _ script: FakeScript, dialect: EngineDialect? = nil, model: String? = nil, retry: RetryPolicy = fastRetry,
-    idleTimeout: Duration = .seconds(30), requestTimeout: Duration = .seconds(60), maxInFlight: Int = 4,
-    capacity: FakeEngine.Capacity? = nil,
+    idleTimeout: Duration = .seconds(30), firstTokenTimeout: Duration? = nil, requestTimeout: Duration = .seconds(60),
+    maxInFlight: Int = 4, capacity: FakeEngine.Capacity? = nil,
     _ body: (FakeEngine, EngineClient) async throws -> T
 ) async throws -> T {
     try await FakeEngine.withRunning(capacity: capacity, handler: script.handler) { engine in
         let configuration = EngineConfiguration(
             url: engine.baseURL, model: model, dialect: dialect, maxInFlight: maxInFlight,
-            requestTimeout: requestTimeout, idleTimeout: idleTimeout, retry: retry)
+            requestTimeout: requestTimeout, idleTimeout: idleTimeout,
+            // The stall tests mean "silent before the answer" too, unless a test sets its own allowance.
+            firstTokenTimeout: firstTokenTimeout ?? idleTimeout, retry: retry)
         return try await EngineClient.withClient(configuration: configuration, logger: testLogger) { client in
             try await body(engine, client)
         }

@@ -35,6 +35,12 @@ struct EngineBench {
         let sequential = Int(options["sequential"] ?? "100")!
         let logger = Logger(label: "lector.bench")
         let root = String(url.dropLast(3))
+        if let sequences = options["sequences"].flatMap({ Int($0) }), sequences > 0 {
+            try await BatchingBench.run(
+                url: url, sequences: sequences, requests: requests, peerRequests: Int(options["peer-requests"] ?? "200") ?? 200,
+                logger: logger)
+            return
+        }
 
         let stats = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
         func engineStats() async throws -> (busy: Double, window: Double) {
