@@ -68,9 +68,12 @@ public struct AnalyzeJob: Sendable {
     /// - Parameters:
     ///   - profiles: the profiles jobs may name, by name.
     ///   - engineDialect: recorded on every analysis.
+    ///   - maxConcurrentRequests: the most requests of one document in flight at once. The engine
+    ///     client's adaptive limit bounds the whole process, so this only keeps one long document from
+    ///     taking every slot; the worker's `--concurrency` bounds documents.
     public init(
         database: PostgresClient, extractor: PDFExtractor, engine: EngineClient, engineDialect: String,
-        profiles: [String: AnalysisProfile], maxConcurrentRequests: Int = 4
+        profiles: [String: AnalysisProfile], maxConcurrentRequests: Int = 32
     ) {
         self.database = database
         self.extractor = extractor
