@@ -1,3 +1,4 @@
+import LectorCore
 import LectorEngine
 import Logging
 
@@ -106,10 +107,7 @@ public struct Analyzer: Sendable {
             externalEngine: info?.externalEngine ?? false, reasoningEffort: info?.reasoningEffort?.rawValue)
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-    }
+    static func milliseconds(_ duration: Duration) -> Int { Int(duration.wholeMilliseconds) }
 
     /// Runs `requests` with at most ``maxConcurrentRequests`` in flight; results in request order.
     func run(_ requests: [AnalysisPlan.Request], pages: [AnalysisPage], grounding: GroundingIndex) async throws -> [ChunkOutcome] {

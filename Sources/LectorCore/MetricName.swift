@@ -25,6 +25,8 @@ public enum MetricName {
     public static let engineRequestDuration = "lector_engine_request_duration_seconds"
     /// Counter, `direction` (`in`, `out`).
     public static let engineTokens = "lector_engine_tokens_total"
+    /// Counter: answers taken from the reasoning channel because the content was empty.
+    public static let engineAnswerFromReasoning = "lector_engine_answer_from_reasoning_total"
 
     // The HTTP API (LectorAPI).
     /// Counter, `method`, `route`, `status`.

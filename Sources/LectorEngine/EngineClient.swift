@@ -58,8 +58,8 @@ public final class EngineClient: Sendable {
         // The read timeout covers the wait for the first byte (a queue inside the engine); silences
         // after it are bounded by the idle timeout, which ``withDeadline`` enforces.
         http.timeout = .init(
-            connect: .nanoseconds(Self.nanoseconds(configuration.connectTimeout)),
-            read: .nanoseconds(Self.nanoseconds(max(configuration.idleTimeout, configuration.firstTokenTimeout))))
+            connect: .nanoseconds((configuration.connectTimeout).wholeNanoseconds),
+            read: .nanoseconds((max(configuration.idleTimeout, configuration.firstTokenTimeout)).wholeNanoseconds))
         // One connection per in-flight request: HTTP/1.1 has no multiplexing. Idle connections are
         // dropped after 4 s, before uvicorn (vLLM) and cpp-httplib (llama.cpp) drop them at 5 s: reusing
         // a connection the server is closing fails the request ("remote connection closed").
@@ -103,11 +103,6 @@ public final class EngineClient: Sendable {
         try await connections.shutdown()
     }
 
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-
     // MARK: - Chat completions
 
     /// Sends a chat completion and returns the normalised answer.
@@ -142,10 +137,10 @@ public final class EngineClient: Sendable {
                     continue
                 }
                 guard let delay = configuration.retry.delay(after: error, attempt: attempt) else { throw error }
-                Counter(label: "lector_engine_retries_total", dimensions: [("error_class", error.kind.rawValue)]).increment()
+                Counter(label: MetricName.engineRetries, dimensions: [("error_class", error.kind.rawValue)]).increment()
                 logger.debug(
                     "engine request failed; retrying",
-                    metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\(Self.nanoseconds(delay) / 1_000_000)"])
+                    metadata: ["engine.error": "\(error.code)", "engine.attempt": "\(attempt)", "engine.delay_ms": "\((delay).wholeNanoseconds / 1_000_000)"])
                 try await Task.sleep(for: delay)
             }
         }
@@ -246,11 +241,11 @@ public final class EngineClient: Sendable {
     /// class; the time includes waiting for a slot) and `lector_engine_tokens_total{direction}` (`in`,
     /// `out`) as the engine reported them.
     static func recordRequest(since started: ContinuousClock.Instant, outcome: String, usage: TokenUsage?) {
-        Metrics.Timer(label: "lector_engine_request_duration_seconds", dimensions: [("outcome", outcome)])
-            .recordNanoseconds(nanoseconds(ContinuousClock.now - started))
+        Metrics.Timer(label: MetricName.engineRequestDuration, dimensions: [("outcome", outcome)])
+            .recordNanoseconds((ContinuousClock.now - started).wholeNanoseconds)
         if let usage {
-            Counter(label: "lector_engine_tokens_total", dimensions: [("direction", "in")]).increment(by: usage.promptTokens)
-            Counter(label: "lector_engine_tokens_total", dimensions: [("direction", "out")]).increment(by: usage.completionTokens)
+            Counter(label: MetricName.engineTokens, dimensions: [("direction", "in")]).increment(by: usage.promptTokens)
+            Counter(label: MetricName.engineTokens, dimensions: [("direction", "out")]).increment(by: usage.completionTokens)
         }
     }
 
@@ -274,9 +269,7 @@ public final class EngineClient: Sendable {
         return .ignored
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.secondsValue }
 
     /// When an exchange started and when its bytes arrived, for the idle watchdog and the adaptive limit.
     final class Activity: Sendable {
@@ -341,7 +334,7 @@ public final class EngineClient: Sendable {
         http.headers = headers(json: true)
         if stream { http.headers.add(name: "Accept", value: "text/event-stream") }
         http.body = .bytes(ByteBuffer(bytes: body))
-        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(configuration.requestTimeout))
+        let deadline = NIODeadline.now() + .nanoseconds((configuration.requestTimeout).wholeNanoseconds)
         let response: HTTPClientResponse
         do {
             response = try await self.http.execute(http, deadline: deadline, logger: logger)
@@ -436,7 +429,7 @@ public final class EngineClient: Sendable {
                 // reasoning channel: the JSON is there, and checked against the schema like any answer.
                 accumulator.answer = found.text
                 fromReasoning = true
-                Counter(label: "lector_engine_answer_from_reasoning_total").increment()
+                Counter(label: MetricName.engineAnswerFromReasoning).increment()
                 logger.warning(
                     "the answer came in the reasoning channel with empty content; using the JSON found there (check the engine's reasoning parser)",
                     metadata: ["engine.reasoning_bytes": "\(accumulator.reasoning.utf8.count)"])
