@@ -25,12 +25,15 @@ struct DocumentText: Sendable {
     var skippable: [Bool]
     /// Stream positions where a word starts, by the word's hash.
     var wordStarts: [UInt64: [Int32]]
+    /// Per page, the dotted clause numbers ("9.4", "27.2") it has on lines of their own in the margin.
+    var marginClauses: [Set<String>]
 
     init(pages input: [AnalysisPage]) {
         var pages: [Page] = []
         var stream: [Unicode.Scalar] = []
         var rawOffsets: [Int32] = []
         var skippable: [Bool] = []
+        var marginClauses: [Set<String>] = []
         let raws = input.map { Array($0.text.unicodeScalars) }
         let boilerplate = Self.boilerplate(raws)
         for (index, page) in input.enumerated() {
@@ -43,9 +46,18 @@ struct DocumentText: Sendable {
             let start = stream.count
             stream += mapped.scalars
             rawOffsets += mapped.sources
-            let lines = boilerplate[index]
+            var layout = [Bool](repeating: false, count: raws[index].count)
+            let numbers = Self.marginNumbers(raws[index])
+            for line in boilerplate[index] + numbers {
+                for offset in line { layout[offset] = true }
+            }
+            marginClauses.append(Set(numbers.compactMap { line in
+                let text = String(String.UnicodeScalarView(raws[index][line]))
+                let trimmed = text.hasSuffix(".") ? String(text.dropLast()) : text
+                return trimmed.contains(".") ? trimmed : nil
+            }))
             skippable += mapped.sources.enumerated().map { offset, source in
-                mapped.optional.contains(offset) || lines.contains { $0.contains(Int(source)) }
+                mapped.optional.contains(offset) || layout[Int(source)]
             }
             pages.append(
                 Page(
@@ -70,6 +82,7 @@ struct DocumentText: Sendable {
         self.rawOffsets = rawOffsets
         self.skippable = skippable
         self.wordStarts = wordStarts
+        self.marginClauses = marginClauses
     }
 
     // MARK: Words
@@ -258,6 +271,62 @@ struct DocumentText: Sendable {
             let text = String(key)
             return text.isEmpty ? nil : (range, text)
         }
+    }
+
+    // MARK: Clause numbers in the margin
+
+    /// The raw offset ranges of lines that hold only a clause number set in the margin ("27.2", "6.1.5",
+    /// "12", "3."), which extraction reads as lines of their own, often in a column at the top of a page
+    /// ("27.2 27.3 27.4 ... Texas law, then"), between the parts of a sentence. A run of such lines is
+    /// layout when it starts the page or ends it, or follows a line that ends a sentence or clause
+    /// (".", ":", ";"): a number inside a sentence ("within\n30\ndays") or in a table row is never one.
+    static func marginNumbers(_ raw: [Unicode.Scalar]) -> [Range<Int>] {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for (offset, scalar) in raw.enumerated() where scalar == "\n" {
+            lines.append(start..<offset)
+            start = offset + 1
+        }
+        lines.append(start..<raw.count)
+        lines = lines.compactMap { line in
+            let from = raw[line].firstIndex { !$0.properties.isWhitespace }
+            let to = raw[line].lastIndex { !$0.properties.isWhitespace }
+            guard let from, let to else { return nil }
+            return from..<(to + 1)
+        }
+        var found: [Range<Int>] = []
+        var index = 0
+        while index < lines.count {
+            guard isClauseNumber(raw[lines[index]]) else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end + 1 < lines.count, isClauseNumber(raw[lines[end + 1]]) { end += 1 }
+            let atEdge = index == 0 || end == lines.count - 1
+            let afterBoundary = index > 0 && [".", ":", ";"].contains(raw[lines[index - 1].upperBound - 1])
+            if atEdge || afterBoundary { found += lines[index...end] }
+            index = end + 1
+        }
+        return found
+    }
+
+    /// "27", "27.2", "6.1.5.3", "3.": numbers of at most three digits joined by dots.
+    static func isClauseNumber(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        var digits = 0
+        var previous: Unicode.Scalar = "."
+        for scalar in line {
+            if scalar.isASCII, scalar.value >= 48, scalar.value <= 57 {
+                digits += 1
+                if digits > 3 { return false }
+            } else if scalar == ".", previous != "." {
+                digits = 0
+            } else {
+                return false
+            }
+            previous = scalar
+        }
+        return !line.isEmpty && line.first != "."
     }
 
     /// "12", "- 12 -", "page 12", "page 12 of 80", "12/80", "xii".

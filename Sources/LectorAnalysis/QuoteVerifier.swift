@@ -36,7 +36,7 @@ public struct QuoteVerifier: Sendable {
 
     /// Grounds one quote the model attributed to `page`.
     public func verify(_ text: String, page: Int?) -> VerifiedQuote {
-        let quote = Self.joinHyphens(TextNormalizer.normalized(Array(text.unicodeScalars)).scalars)
+        let quote = Self.joinHyphens(TextNormalizer.normalized(Self.guillemets(Array(text.unicodeScalars))).scalars)
         let words = DocumentText.words(quote)
         let letters = words.reduce(0) { $0 + $1.range.count }
         guard words.count >= Self.minimumWords, letters >= Self.minimumLetters else {
@@ -52,6 +52,24 @@ public struct QuoteVerifier: Sendable {
             return grounded(text, ranges: [range], claimed: page, match: .approximate)
         }
         return VerifiedQuote(text: text, page: page, match: .notFound)
+    }
+
+    /// "<<" and ">>" as the guillemets a quote typed them for ("SILICON SMELTERS << Pty >> Ltd").
+    static func guillemets(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard text.contains("<") || text.contains(">") else { return text }
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if i + 1 < text.count, text[i] == text[i + 1], text[i] == "<" || text[i] == ">" {
+                out.append(text[i] == "<" ? "\u{00AB}" : "\u{00BB}")
+                i += 2
+                continue
+            }
+            out.append(text[i])
+            i += 1
+        }
+        return out
     }
 
     /// "non- exclusive" as "non-exclusive": a space after a hyphen between letters is a line break the
@@ -139,15 +157,19 @@ public struct QuoteVerifier: Sendable {
                     ranges.insert(segmentStart..<j, at: 0)
                     return true
                 }
-                // A space beside punctuation that one side has and the other lost: "(i) transfer" and
-                // "(i)transfer".
-                if quote[i] == " ", i > 0, i + 1 < quote.count, !TextNormalizer.sameWord(quote[i - 1], quote[i + 1]),
-                    !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i + 1])
-                {
+                // A clause number the quote has where its clause starts, which extraction put in a
+                // column of margin numbers on this page ("marks. 9.4 Change to Marks").
+                if let after = marginClause(in: quote, at: i, near: j) {
+                    i = after
+                    continue
+                }
+                // A space beside punctuation, or between a number and a word, that one side has and the
+                // other lost: "(i) transfer" and "(i)transfer", "6.1.3 the Owner" and "6.1.3the Owner".
+                if quote[i] == " ", i > 0, i + 1 < quote.count, !TextNormalizer.sameWord(quote[i - 1], quote[i + 1]) {
                     i += 1
                     continue
                 }
-                if j < stream.count, stream[j] == " ", i > 0, !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i]) {
+                if j < stream.count, stream[j] == " ", i > 0, !TextNormalizer.sameWord(quote[i - 1], quote[i]) {
                     j += 1
                     continue
                 }
@@ -162,6 +184,20 @@ public struct QuoteVerifier: Sendable {
         }
         guard step(0, start, start, 0) else { return nil }
         return ranges.filter { !$0.isEmpty }
+    }
+
+    /// Where the quote goes on after a dotted clause number that starts at `i` ("9.4 ", "27.2. "),
+    /// when the page at stream position `position` has that number in its margin; nil otherwise.
+    private func marginClause(in quote: [Unicode.Scalar], at i: Int, near position: Int) -> Int? {
+        guard i > 0, quote[i - 1] == " ", TextNormalizer.isDigit(quote[i]) else { return nil }
+        var end = i
+        while end < quote.count, TextNormalizer.isDigit(quote[end]) || quote[end] == "." { end += 1 }
+        guard end < quote.count, quote[end] == " " else { return nil }
+        var token = String(String.UnicodeScalarView(quote[i..<end]))
+        if token.hasSuffix(".") { token.removeLast() }
+        let page = document.pageIndex(at: min(max(0, position - 1), document.stream.count - 1))
+        guard token.contains("."), document.marginClauses[page].contains(token) else { return nil }
+        return end + 1
     }
 
     /// Where the stream goes on after the skippable stretch that starts at `position` (or after the space
@@ -199,8 +235,11 @@ public struct QuoteVerifier: Sendable {
             var complete = true
             for part in parts.dropFirst() {
                 let from = ranges.last!.upperBound
-                guard let next = find(part, near: nil, within: from..<(from + Self.elisionWindow)),
-                    MeaningGuard.signature(document.stream[from..<next.first!.lowerBound]).negations.isEmpty
+                // Near parts of any length; a part that could stand as a quote of its own also further on
+                // (annotators join passages pages apart).
+                let near = find(part, near: nil, within: from..<(from + Self.elisionWindow))
+                guard let next = near ?? (Self.standsAlone(part) ? find(part, near: nil, within: from..<document.stream.count) : nil),
+                    !hidesNegation(document.stream[from..<next.first!.lowerBound], afterSentence: endsSentence(before: from))
                 else {
                     complete = false
                     break
@@ -215,6 +254,37 @@ public struct QuoteVerifier: Sendable {
     }
 
     static let omitted = Array("<omitted>".unicodeScalars)
+
+    /// Whether a part of an elided quote is long enough to be a quote of its own.
+    static func standsAlone(_ part: [Unicode.Scalar]) -> Bool {
+        let words = DocumentText.words(part)
+        return words.count >= minimumWords && words.reduce(0) { $0 + $1.range.count } >= minimumLetters
+    }
+
+    /// Whether the stream's last scalar before `position` (spaces aside) ends a sentence or clause.
+    func endsSentence(before position: Int) -> Bool {
+        var index = position - 1
+        while index >= 0, document.stream[index] == " " { index -= 1 }
+        return index >= 0 && [".", ";", ":"].contains(document.stream[index])
+    }
+
+    /// Whether the text an elision passes over negates or excepts what the parts beside it say: a
+    /// negation in the sentence the gap starts in (up to its first ".", ";" or ":"), unless the part
+    /// before it ended its sentence (`afterSentence`), or in the one it ends in (from its last). Whole
+    /// sentences and list items in between are other statements ("...shall pay the fees. No refund is
+    /// due. ... The fees are payable" hides nothing the parts say).
+    func hidesNegation(_ gap: ArraySlice<Unicode.Scalar>, afterSentence: Bool) -> Bool {
+        let ends = gap.indices.filter { index in
+            (gap[index] == "." || gap[index] == ";" || gap[index] == ":") && (index + 1 == gap.endIndex || gap[index + 1] == " ")
+                // "3.1", "U.S.": not the end of a sentence.
+                && (index == gap.startIndex || !TextNormalizer.isDigit(gap[index - 1]) || index + 1 == gap.endIndex)
+        }
+        guard let first = ends.first, let last = ends.last else {
+            return !MeaningGuard.signature(gap).negations.isEmpty
+        }
+        return (!afterSentence && !MeaningGuard.signature(gap[gap.startIndex...first]).negations.isEmpty)
+            || !MeaningGuard.signature(gap[last...]).negations.isEmpty
+    }
 
     /// The parts of a normalised quote between ellipses; one part when it has none.
     static func elidedParts(_ quote: [Unicode.Scalar]) -> [[Unicode.Scalar]] {

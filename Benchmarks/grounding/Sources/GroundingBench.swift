@@ -21,6 +21,8 @@ struct GroundingBench {
         // not verify, one per line (kind, contract, span), for finding out why.
         var quick = false
         var unverifiedPath: String?
+        // --pages DIR: every contract's extracted page text, one file per page (DIR/contract/N.txt).
+        var pagesPath: String?
         while let argument = arguments.first {
             arguments.removeFirst()
             switch argument {
@@ -28,6 +30,7 @@ struct GroundingBench {
             case "--lector": lectorPath = arguments.isEmpty ? nil : arguments.removeFirst()
             case "--quick": quick = true
             case "--unverified": unverifiedPath = arguments.isEmpty ? nil : arguments.removeFirst()
+            case "--pages": pagesPath = arguments.isEmpty ? nil : arguments.removeFirst()
             default: directory = argument
             }
         }
@@ -46,6 +49,13 @@ struct GroundingBench {
             let pages = extracted.pages.map(AnalyzeJob.analysisPage)
             let spans = contract.labels.values.flatMap(\.spans)
             documents.append((contract.file, pages, spans))
+            if let pagesPath {
+                let folder = URL(fileURLWithPath: pagesPath).appendingPathComponent(contract.file)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for page in pages {
+                    try Data(page.text.utf8).write(to: folder.appendingPathComponent("\(page.number).txt"))
+                }
+            }
         }
         guard !documents.isEmpty else {
             FileHandle.standardError.write(Data("error: no labelled contract found in \(directory)\n".utf8))
