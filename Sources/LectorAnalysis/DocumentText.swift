@@ -25,7 +25,8 @@ struct DocumentText: Sendable {
     var skippable: [Bool]
     /// Stream positions where a word starts, by the word's hash.
     var wordStarts: [UInt64: [Int32]]
-    /// Per page, the dotted clause numbers ("9.4", "27.2") it has on lines of their own in the margin.
+    /// Per page, the clause numbers and list markers ("9.4", "2", "c)") it has on lines of their own in
+    /// the margin (``marginKey(_:)``).
     var marginClauses: [Set<String>]
 
     init(pages input: [AnalysisPage]) {
@@ -47,15 +48,11 @@ struct DocumentText: Sendable {
             stream += mapped.scalars
             rawOffsets += mapped.sources
             var layout = [Bool](repeating: false, count: raws[index].count)
-            let numbers = Self.marginNumbers(raws[index])
-            for line in boilerplate[index] + numbers {
+            let numbers = Self.marginNumbers(raws[index], after: boilerplate[index])
+            for line in boilerplate[index] + numbers.layout {
                 for offset in line { layout[offset] = true }
             }
-            marginClauses.append(Set(numbers.compactMap { line in
-                let text = String(String.UnicodeScalarView(raws[index][line]))
-                let trimmed = text.hasSuffix(".") ? String(text.dropLast()) : text
-                return trimmed.contains(".") ? trimmed : nil
-            }))
+            marginClauses.append(Set(numbers.all.map { Self.marginKey(raws[index][$0]) }))
             skippable += mapped.sources.enumerated().map { offset, source in
                 mapped.optional.contains(offset) || layout[Int(source)]
             }
@@ -232,8 +229,9 @@ struct DocumentText: Sendable {
     // MARK: Running headers and footers
 
     /// Per page, the raw offset ranges of its lines that are running headers, footers or page numbers:
-    /// among the first and last three lines of a page, a line that is a page number, or whose text
-    /// (digits aside) is at an edge of at least three pages and a fifth of all pages.
+    /// among the first and last three lines of a page, a line whose text (digits aside) is at an edge of
+    /// at least three pages and a fifth of all pages, or a page number with only such lines (or other
+    /// page numbers) between it and the edge.
     static func boilerplate(_ pages: [[Unicode.Scalar]]) -> [[Range<Int>]] {
         let edges = pages.map(edgeLines)
         var counts: [String: Int] = [:]
@@ -242,7 +240,20 @@ struct DocumentText: Sendable {
         }
         let threshold = max(3, (pages.count + 4) / 5)
         return edges.map { lines in
-            lines.filter { line in isPageNumber(line.key) || (counts[line.key] ?? 0) >= threshold }.map(\.range)
+            let repeated = lines.map { (counts[$0.key] ?? 0) >= threshold }
+            // A page number only where nothing but running lines lies between it and the top or bottom
+            // of the page: "payable within\n30\ndays" near the foot of a page keeps its "30".
+            var numbered = [Bool](repeating: false, count: lines.count)
+            for order in [Array(lines.indices), lines.indices.reversed()] {
+                for index in order {
+                    if isPageNumber(lines[index].key) {
+                        numbered[index] = true
+                    } else if !repeated[index] {
+                        break
+                    }
+                }
+            }
+            return lines.indices.filter { repeated[$0] || numbered[$0] }.map { lines[$0].range }
         }
     }
 
@@ -275,12 +286,14 @@ struct DocumentText: Sendable {
 
     // MARK: Clause numbers in the margin
 
-    /// The raw offset ranges of lines that hold only a clause number set in the margin ("27.2", "6.1.5",
-    /// "12", "3."), which extraction reads as lines of their own, often in a column at the top of a page
-    /// ("27.2 27.3 27.4 ... Texas law, then"), between the parts of a sentence. A run of such lines is
-    /// layout when it starts the page or ends it, or follows a line that ends a sentence or clause
-    /// (".", ":", ";"): a number inside a sentence ("within\n30\ndays") or in a table row is never one.
-    static func marginNumbers(_ raw: [Unicode.Scalar]) -> [Range<Int>] {
+    /// The raw offset ranges of lines that hold only a clause number or list marker set in the margin
+    /// ("27.2", "6.1.5", "12", "3.", "c)"), which extraction reads as lines of their own, often in a
+    /// column at the top of a page ("27.2 27.3 27.4 ... Texas law, then"), between the parts of a
+    /// sentence. A run of such lines is layout when it starts the page (running headers aside), or
+    /// follows a line that ends a sentence or clause (".", ":", ";"): a number inside
+    /// a sentence ("within\n30\ndays") or in a table row is never one.
+    /// `all`: every line that holds only a clause number or list marker, layout or not.
+    static func marginNumbers(_ raw: [Unicode.Scalar], after boilerplate: [Range<Int>] = []) -> (layout: [Range<Int>], all: [Range<Int>]) {
         var lines: [Range<Int>] = []
         var start = 0
         for (offset, scalar) in raw.enumerated() where scalar == "\n" {
@@ -294,21 +307,52 @@ struct DocumentText: Sendable {
             guard let from, let to else { return nil }
             return from..<(to + 1)
         }
+        // Running headers and footers aside: a column of numbers under the header starts the page.
+        let running = lines.map { line in boilerplate.contains { $0.contains(line.lowerBound) } }
         var found: [Range<Int>] = []
+        var all: [Range<Int>] = []
         var index = 0
         while index < lines.count {
-            guard isClauseNumber(raw[lines[index]]) else {
+            guard isMarginNumber(raw[lines[index]]) else {
                 index += 1
                 continue
             }
             var end = index
-            while end + 1 < lines.count, isClauseNumber(raw[lines[end + 1]]) { end += 1 }
-            let atEdge = index == 0 || end == lines.count - 1
-            let afterBoundary = index > 0 && [".", ":", ";"].contains(raw[lines[index - 1].upperBound - 1])
+            while end + 1 < lines.count, isMarginNumber(raw[lines[end + 1]]) { end += 1 }
+            // At the top of the page; at its foot only after a boundary like anywhere else, so that the
+            // "30" of "payable within\n30" before a page break stays the sentence's.
+            let atEdge = !running[..<index].contains(false)
+            // U+037E, the Greek question mark, is how some filings set a semicolon.
+            let afterBoundary = index > 0 && [".", ":", ";", "\u{037E}"].contains(raw[lines[index - 1].upperBound - 1])
             if atEdge || afterBoundary { found += lines[index...end] }
+            all += lines[index...end]
             index = end + 1
         }
-        return found
+        return (found, all)
+    }
+
+    /// A clause number or a list marker: "27.2", "3.", "c)", "(iv)", "b.".
+    static func isMarginNumber(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        isClauseNumber(line) || isListMarker(line)
+    }
+
+    /// "a)", "(b)", "c.", "iv)", "(xii)": one letter, or a roman numeral, closed by ")" or ".".
+    static func isListMarker(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let last = line.last, last == ")" || last == "." else { return false }
+        var body = line.dropLast()
+        if body.first == "(" {
+            guard last == ")" else { return false }
+            body = body.dropFirst()
+        }
+        guard !body.isEmpty, body.count <= 4, body.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else { return false }
+        return body.count == 1 || body.allSatisfy { "ivxlcIVXLC".unicodeScalars.contains($0) }
+    }
+
+    /// How a margin number is compared with one in a quote: lower case, without a closing ".".
+    static func marginKey(_ text: some Collection<Unicode.Scalar>) -> String {
+        var scalars = String.UnicodeScalarView(text)
+        if scalars.last == "." { scalars.removeLast() }
+        return String(scalars).lowercased()
     }
 
     /// "27", "27.2", "6.1.5.3", "3.": numbers of at most three digits joined by dots.

@@ -111,8 +111,19 @@ public struct QuoteVerifier: Sendable {
 
     // MARK: Normalised matches
 
-    /// The stream ranges where `quote` occurs on word boundaries, preferring the page named.
+    /// The stream ranges where `quote` occurs on word boundaries, preferring the page named; a quote
+    /// that starts with a list marker or clause number ("c) The unauthorized assignment") also where the
+    /// rest occurs on a page that has that marker in its margin column.
     func find(_ quote: [Unicode.Scalar], near page: Int?, within window: Range<Int>? = nil) -> [Range<Int>]? {
+        if let found = findWhole(quote, near: page, within: window) { return found }
+        guard let (token, rest) = Self.marginToken(quote, at: 0), rest < quote.count,
+            let found = findWhole(Array(quote[rest...]), near: page, within: window),
+            document.marginClauses[document.pageIndex(at: found[0].lowerBound)].contains(token)
+        else { return nil }
+        return found
+    }
+
+    private func findWhole(_ quote: [Unicode.Scalar], near page: Int?, within window: Range<Int>? = nil) -> [Range<Int>]? {
         guard let anchor = DocumentText.words(quote).first, let starts = document.wordStarts[anchor.hash] else { return nil }
         var best: [Range<Int>]?
         for wordStart in starts {
@@ -186,18 +197,27 @@ public struct QuoteVerifier: Sendable {
         return ranges.filter { !$0.isEmpty }
     }
 
-    /// Where the quote goes on after a dotted clause number that starts at `i` ("9.4 ", "27.2. "),
-    /// when the page at stream position `position` has that number in its margin; nil otherwise.
+    /// Where the quote goes on after a clause number or list marker that starts at `i` ("9.4 ", "c) "),
+    /// when the page at stream position `position` has it on a line of its own; nil otherwise. A dotted
+    /// clause number or a letter marker ("b)", "(iv)") may stand anywhere after a space; a plain number
+    /// only where a clause starts (after ".", ":", ";"), so that no number inside a sentence is passed
+    /// over.
     private func marginClause(in quote: [Unicode.Scalar], at i: Int, near position: Int) -> Int? {
-        guard i > 0, quote[i - 1] == " ", TextNormalizer.isDigit(quote[i]) else { return nil }
-        var end = i
-        while end < quote.count, TextNormalizer.isDigit(quote[end]) || quote[end] == "." { end += 1 }
-        guard end < quote.count, quote[end] == " " else { return nil }
-        var token = String(String.UnicodeScalarView(quote[i..<end]))
-        if token.hasSuffix(".") { token.removeLast() }
+        guard i > 0, quote[i - 1] == " " else { return nil }
+        guard let (token, end) = Self.marginToken(quote, at: i) else { return nil }
+        let startsClause = i >= 2 && [".", ":", ";"].contains(quote[i - 2])
+        let letters = !TextNormalizer.isDigit(quote[i]) && !(quote[i] == "(" && i + 1 < quote.count && TextNormalizer.isDigit(quote[i + 1]))
+        guard token.contains(".") && TextNormalizer.isDigit(quote[i]) || letters || startsClause else { return nil }
         let page = document.pageIndex(at: min(max(0, position - 1), document.stream.count - 1))
-        guard token.contains("."), document.marginClauses[page].contains(token) else { return nil }
-        return end + 1
+        return document.marginClauses[page].contains(token) ? end : nil
+    }
+
+    /// The margin key of a clause number or list marker at `i` followed by a space, and where the quote
+    /// goes on after that space.
+    static func marginToken(_ quote: [Unicode.Scalar], at i: Int) -> (String, Int)? {
+        guard let space = quote[i...].prefix(12).firstIndex(of: " "), space > i else { return nil }
+        guard DocumentText.isMarginNumber(quote[i..<space]) else { return nil }
+        return (DocumentText.marginKey(quote[i..<space]), space + 1)
     }
 
     /// Where the stream goes on after the skippable stretch that starts at `position` (or after the space
@@ -269,13 +289,19 @@ public struct QuoteVerifier: Sendable {
     }
 
     /// Whether the text an elision passes over negates or excepts what the parts beside it say: a
-    /// negation in the sentence the gap starts in (up to its first ".", ";" or ":"), unless the part
+    /// negation in the sentence the gap starts in (up to its first ".", ";", ":" or list item "(ii)"), unless the part
     /// before it ended its sentence (`afterSentence`), or in the one it ends in (from its last). Whole
     /// sentences and list items in between are other statements ("...shall pay the fees. No refund is
     /// due. ... The fees are payable" hides nothing the parts say).
     func hidesNegation(_ gap: ArraySlice<Unicode.Scalar>, afterSentence: Bool) -> Bool {
         let ends = gap.indices.filter { index in
-            (gap[index] == "." || gap[index] == ";" || gap[index] == ":") && (index + 1 == gap.endIndex || gap[index + 1] == " ")
+            if gap[index] == "(", index > gap.startIndex, gap[index - 1] == " " {
+                // A list item starts: "(ii)", "(b)".
+                let item = gap[(index + 1)...].prefix(5)
+                guard let close = item.firstIndex(of: ")"), close > index + 1 else { return false }
+                return gap[(index + 1)..<close].allSatisfy(TextNormalizer.isWordScalar)
+            }
+            return (gap[index] == "." || gap[index] == ";" || gap[index] == ":") && (index + 1 == gap.endIndex || gap[index + 1] == " ")
                 // "3.1", "U.S.": not the end of a sentence.
                 && (index == gap.startIndex || !TextNormalizer.isDigit(gap[index - 1]) || index + 1 == gap.endIndex)
         }
