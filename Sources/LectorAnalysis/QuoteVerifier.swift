@@ -249,16 +249,24 @@ public struct QuoteVerifier: Sendable {
         guard parts.count >= 2 else { return nil }
         guard let anchor = DocumentText.words(parts[0]).first, let firstStarts = document.wordStarts[anchor.hash] else { return nil }
         var best: [Range<Int>]?
+        // Where each later part occurs, found once: the first part may match in many places.
+        var later: [Int: (whole: [Occurrence], stripped: [Occurrence])] = [:]
         for wordStart in firstStarts {
             let start = Int(wordStart) - anchor.range.lowerBound
             guard start >= 0, var ranges = match(parts[0], at: start) else { continue }
             var complete = true
-            for part in parts.dropFirst() {
+            for (index, part) in parts.enumerated().dropFirst() {
                 let from = ranges.last!.upperBound
-                // Near parts of any length; a part that could stand as a quote of its own also further on
-                // (annotators join passages pages apart).
-                let near = find(part, near: nil, within: from..<(from + Self.elisionWindow))
-                guard let next = near ?? (Self.standsAlone(part) ? find(part, near: nil, within: from..<document.stream.count) : nil),
+                if later[index] == nil { later[index] = occurrences(of: part) }
+                let places = later[index]!
+                // The first place at or after `from` (as the part stands, else without a leading list
+                // marker the page has in its margin), within the window; a part that could stand as a
+                // quote of its own also further on (annotators join passages pages apart).
+                let limit = Self.standsAlone(part) ? Int.max : from + Self.elisionWindow
+                let first = { (list: [Occurrence]) in list.first { $0.start >= from }.flatMap { $0.start < limit ? $0 : nil } }
+                let near = first(places.whole).flatMap { $0.start < from + Self.elisionWindow ? $0 : nil }
+                    ?? first(places.stripped).flatMap { $0.start < from + Self.elisionWindow ? $0 : nil }
+                guard let next = (near ?? first(places.whole) ?? first(places.stripped))?.ranges,
                     !hidesNegation(document.stream[from..<next.first!.lowerBound], afterSentence: endsSentence(before: from))
                 else {
                     complete = false
@@ -274,6 +282,32 @@ public struct QuoteVerifier: Sendable {
     }
 
     static let omitted = Array("<omitted>".unicodeScalars)
+
+    /// A place a quote matches: where it starts and the stream ranges it covers.
+    struct Occurrence {
+        var start: Int
+        var ranges: [Range<Int>]
+    }
+
+    /// Every place `part` matches on word boundaries, in stream order; and, when it starts with a list
+    /// marker or clause number, every place the rest matches on a page that has that marker in its margin.
+    func occurrences(of part: [Unicode.Scalar]) -> (whole: [Occurrence], stripped: [Occurrence]) {
+        func all(_ quote: [Unicode.Scalar]) -> [Occurrence] {
+            guard let anchor = DocumentText.words(quote).first, let starts = document.wordStarts[anchor.hash] else { return [] }
+            return starts.compactMap { wordStart in
+                let start = Int(wordStart) - anchor.range.lowerBound
+                guard start >= 0, !document.continuesWord(before: start, with: quote[0]), let ranges = match(quote, at: start)
+                else { return nil }
+                return Occurrence(start: start, ranges: ranges)
+            }
+        }
+        let whole = all(part)
+        guard let (token, rest) = Self.marginToken(part, at: 0), rest < part.count else { return (whole, []) }
+        let stripped = all(Array(part[rest...])).filter { occurrence in
+            document.marginClauses[document.pageIndex(at: occurrence.ranges[0].lowerBound)].contains(token)
+        }
+        return (whole, stripped)
+    }
 
     /// Whether a part of an elided quote is long enough to be a quote of its own.
     static func standsAlone(_ part: [Unicode.Scalar]) -> Bool {
