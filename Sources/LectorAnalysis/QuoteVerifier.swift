@@ -2,10 +2,13 @@
 ///
 /// A quote is first normalised (``TextNormalizer``: meaning-preserving steps only) and looked up in the
 /// whole document, starting on a word boundary and ending on one; it may run over a page break and pass
-/// over running headers, footers and page numbers there. Found byte for byte on one page it is
-/// ``QuoteMatch/exact``, else ``QuoteMatch/normalized``. An elided quote ("…", "[...]") matches when its
-/// parts follow each other within a short window and nothing skipped between them negates. A repeated
-/// phrase is attributed to the page the model named when it occurs there.
+/// over running headers, footers, page numbers and clause numbers or list markers that extraction set
+/// in a margin column; it may also have such a number where its clause starts when the page has it in
+/// that column ("marks. 9.4 Change to Marks"). Found byte for byte on one page it is
+/// ``QuoteMatch/exact``, else ``QuoteMatch/normalized``. An elided quote ("…", "[...]", "<omitted>")
+/// matches when its parts follow each other, each within a short window (or anywhere further on for a
+/// part long enough to be a quote of its own), and no negation is skipped in the sentence a part is in.
+/// A repeated phrase is attributed to the page the model named when it occurs there.
 ///
 /// Failing that, a quote of at least ``approximateMinimumLetters`` letters is aligned with the text near
 /// its rarest words; within a tenth of its letters of edits, and with the same digits, currency and
@@ -24,7 +27,8 @@ public struct QuoteVerifier: Sendable {
     public static let minimumLetters = 15
     /// The shortest quote that may match approximately: shorter ones would match by chance.
     public static let approximateMinimumLetters = 20
-    /// How far apart (in normalised characters) the parts of an elided quote may lie.
+    /// How far apart (in normalised characters) the parts of an elided quote may lie, unless the later
+    /// one is long enough to be a quote of its own.
     static let elisionWindow = 2_000
     /// How many windows an approximate match aligns (the places most of the quote's rare words agree on).
     static let approximateWindows = 6
@@ -323,10 +327,10 @@ public struct QuoteVerifier: Sendable {
     }
 
     /// Whether the text an elision passes over negates or excepts what the parts beside it say: a
-    /// negation in the sentence the gap starts in (up to its first ".", ";", ":" or list item "(ii)"), unless the part
-    /// before it ended its sentence (`afterSentence`), or in the one it ends in (from its last). Whole
-    /// sentences and list items in between are other statements ("...shall pay the fees. No refund is
-    /// due. ... The fees are payable" hides nothing the parts say).
+    /// negation in the sentence the gap starts in (up to its first ".", ";", ":" or list item "(ii)"),
+    /// unless the part before it ended its sentence (`afterSentence`), or in the one it ends in (from its
+    /// last). Whole sentences and list items in between are other statements ("...shall pay the fees. No
+    /// refund is due. ... The fees are payable" hides nothing the parts say).
     func hidesNegation(_ gap: ArraySlice<Unicode.Scalar>, afterSentence: Bool) -> Bool {
         let ends = gap.indices.filter { index in
             if gap[index] == "(", index > gap.startIndex, gap[index - 1] == " " {
@@ -336,7 +340,7 @@ public struct QuoteVerifier: Sendable {
                 return gap[(index + 1)..<close].allSatisfy(TextNormalizer.isWordScalar)
             }
             return (gap[index] == "." || gap[index] == ";" || gap[index] == ":") && (index + 1 == gap.endIndex || gap[index + 1] == " ")
-                // "3.1", "U.S.": not the end of a sentence.
+                // "3.1", "clause 3. The": a number's dot does not end a sentence.
                 && (index == gap.startIndex || !TextNormalizer.isDigit(gap[index - 1]) || index + 1 == gap.endIndex)
         }
         guard let first = ends.first, let last = ends.last else {
