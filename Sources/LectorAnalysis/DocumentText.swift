@@ -25,12 +25,16 @@ struct DocumentText: Sendable {
     var skippable: [Bool]
     /// Stream positions where a word starts, by the word's hash.
     var wordStarts: [UInt64: [Int32]]
+    /// Per page, the clause numbers and list markers ("9.4", "2", "c)") it has on lines of their own in
+    /// the margin (``marginKey(_:)``).
+    var marginClauses: [Set<String>]
 
     init(pages input: [AnalysisPage]) {
         var pages: [Page] = []
         var stream: [Unicode.Scalar] = []
         var rawOffsets: [Int32] = []
         var skippable: [Bool] = []
+        var marginClauses: [Set<String>] = []
         let raws = input.map { Array($0.text.unicodeScalars) }
         let boilerplate = Self.boilerplate(raws)
         for (index, page) in input.enumerated() {
@@ -43,9 +47,14 @@ struct DocumentText: Sendable {
             let start = stream.count
             stream += mapped.scalars
             rawOffsets += mapped.sources
-            let lines = boilerplate[index]
+            var layout = [Bool](repeating: false, count: raws[index].count)
+            let numbers = Self.marginNumbers(raws[index], after: boilerplate[index])
+            for line in boilerplate[index] + numbers.layout {
+                for offset in line { layout[offset] = true }
+            }
+            marginClauses.append(Set(numbers.all.map { Self.marginKey(raws[index][$0]) }))
             skippable += mapped.sources.enumerated().map { offset, source in
-                mapped.optional.contains(offset) || lines.contains { $0.contains(Int(source)) }
+                mapped.optional.contains(offset) || layout[Int(source)]
             }
             pages.append(
                 Page(
@@ -70,6 +79,7 @@ struct DocumentText: Sendable {
         self.rawOffsets = rawOffsets
         self.skippable = skippable
         self.wordStarts = wordStarts
+        self.marginClauses = marginClauses
     }
 
     // MARK: Words
@@ -219,8 +229,9 @@ struct DocumentText: Sendable {
     // MARK: Running headers and footers
 
     /// Per page, the raw offset ranges of its lines that are running headers, footers or page numbers:
-    /// among the first and last three lines of a page, a line that is a page number, or whose text
-    /// (digits aside) is at an edge of at least three pages and a fifth of all pages.
+    /// among the first and last three lines of a page, a line whose text (digits aside) is at an edge of
+    /// at least three pages and a fifth of all pages, or a page number with only such lines (or other
+    /// page numbers) between it and the edge.
     static func boilerplate(_ pages: [[Unicode.Scalar]]) -> [[Range<Int>]] {
         let edges = pages.map(edgeLines)
         var counts: [String: Int] = [:]
@@ -229,7 +240,20 @@ struct DocumentText: Sendable {
         }
         let threshold = max(3, (pages.count + 4) / 5)
         return edges.map { lines in
-            lines.filter { line in isPageNumber(line.key) || (counts[line.key] ?? 0) >= threshold }.map(\.range)
+            let repeated = lines.map { (counts[$0.key] ?? 0) >= threshold }
+            // A page number only where nothing but running lines lies between it and the top or bottom
+            // of the page: "payable within\n30\ndays" near the foot of a page keeps its "30".
+            var numbered = [Bool](repeating: false, count: lines.count)
+            for order in [Array(lines.indices), lines.indices.reversed()] {
+                for index in order {
+                    if isPageNumber(lines[index].key) {
+                        numbered[index] = true
+                    } else if !repeated[index] {
+                        break
+                    }
+                }
+            }
+            return lines.indices.filter { repeated[$0] || numbered[$0] }.map { lines[$0].range }
         }
     }
 
@@ -258,6 +282,95 @@ struct DocumentText: Sendable {
             let text = String(key)
             return text.isEmpty ? nil : (range, text)
         }
+    }
+
+    // MARK: Clause numbers in the margin
+
+    /// The raw offset ranges of lines that hold only a clause number or list marker set in the margin
+    /// ("27.2", "6.1.5", "12", "3.", "c)"), which extraction reads as lines of their own, often in a
+    /// column at the top of a page ("27.2 27.3 27.4 ... Texas law, then"), between the parts of a
+    /// sentence. A run of such lines is layout when it starts the page (running headers aside), or
+    /// follows a line that ends a sentence or clause (".", ":", ";"): a number inside
+    /// a sentence ("within\n30\ndays") or in a table row is never one.
+    /// `all`: every line that holds only a clause number or list marker, layout or not.
+    static func marginNumbers(_ raw: [Unicode.Scalar], after boilerplate: [Range<Int>] = []) -> (layout: [Range<Int>], all: [Range<Int>]) {
+        var lines: [Range<Int>] = []
+        var start = 0
+        for (offset, scalar) in raw.enumerated() where scalar == "\n" {
+            lines.append(start..<offset)
+            start = offset + 1
+        }
+        lines.append(start..<raw.count)
+        lines = lines.compactMap { line in
+            let from = raw[line].firstIndex { !$0.properties.isWhitespace }
+            let to = raw[line].lastIndex { !$0.properties.isWhitespace }
+            guard let from, let to else { return nil }
+            return from..<(to + 1)
+        }
+        // Running headers and footers aside: a column of numbers under the header starts the page.
+        let running = lines.map { line in boilerplate.contains { $0.contains(line.lowerBound) } }
+        var found: [Range<Int>] = []
+        var all: [Range<Int>] = []
+        var index = 0
+        while index < lines.count {
+            guard isMarginNumber(raw[lines[index]]) else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end + 1 < lines.count, isMarginNumber(raw[lines[end + 1]]) { end += 1 }
+            // At the top of the page; at its foot only after a boundary like anywhere else, so that the
+            // "30" of "payable within\n30" before a page break stays the sentence's.
+            let atEdge = !running[..<index].contains(false)
+            // U+037E, the Greek question mark, is how some filings set a semicolon.
+            let afterBoundary = index > 0 && [".", ":", ";", "\u{037E}"].contains(raw[lines[index - 1].upperBound - 1])
+            if atEdge || afterBoundary { found += lines[index...end] }
+            all += lines[index...end]
+            index = end + 1
+        }
+        return (found, all)
+    }
+
+    /// A clause number or a list marker: "27.2", "3.", "c)", "(iv)", "b.".
+    static func isMarginNumber(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        isClauseNumber(line) || isListMarker(line)
+    }
+
+    /// "a)", "(b)", "c.", "iv)", "(xii)": one letter, or a roman numeral, closed by ")" or ".".
+    static func isListMarker(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let last = line.last, last == ")" || last == "." else { return false }
+        var body = line.dropLast()
+        if body.first == "(" {
+            guard last == ")" else { return false }
+            body = body.dropFirst()
+        }
+        guard !body.isEmpty, body.count <= 4, body.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic }) else { return false }
+        return body.count == 1 || body.allSatisfy { "ivxlcIVXLC".unicodeScalars.contains($0) }
+    }
+
+    /// How a margin number is compared with one in a quote: lower case, without a closing ".".
+    static func marginKey(_ text: some Collection<Unicode.Scalar>) -> String {
+        var scalars = String.UnicodeScalarView(text)
+        if scalars.last == "." { scalars.removeLast() }
+        return String(scalars).lowercased()
+    }
+
+    /// "27", "27.2", "6.1.5.3", "3.": numbers of at most three digits joined by dots.
+    static func isClauseNumber(_ line: ArraySlice<Unicode.Scalar>) -> Bool {
+        var digits = 0
+        var previous: Unicode.Scalar = "."
+        for scalar in line {
+            if scalar.isASCII, scalar.value >= 48, scalar.value <= 57 {
+                digits += 1
+                if digits > 3 { return false }
+            } else if scalar == ".", previous != "." {
+                digits = 0
+            } else {
+                return false
+            }
+            previous = scalar
+        }
+        return !line.isEmpty && line.first != "."
     }
 
     /// "12", "- 12 -", "page 12", "page 12 of 80", "12/80", "xii".

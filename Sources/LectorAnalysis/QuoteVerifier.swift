@@ -2,10 +2,13 @@
 ///
 /// A quote is first normalised (``TextNormalizer``: meaning-preserving steps only) and looked up in the
 /// whole document, starting on a word boundary and ending on one; it may run over a page break and pass
-/// over running headers, footers and page numbers there. Found byte for byte on one page it is
-/// ``QuoteMatch/exact``, else ``QuoteMatch/normalized``. An elided quote ("…", "[...]") matches when its
-/// parts follow each other within a short window and nothing skipped between them negates. A repeated
-/// phrase is attributed to the page the model named when it occurs there.
+/// over running headers, footers, page numbers and clause numbers or list markers that extraction set
+/// in a margin column; it may also have such a number where its clause starts when the page has it in
+/// that column ("marks. 9.4 Change to Marks"). Found byte for byte on one page it is
+/// ``QuoteMatch/exact``, else ``QuoteMatch/normalized``. An elided quote ("…", "[...]", "<omitted>")
+/// matches when its parts follow each other, each within a short window (or anywhere further on for a
+/// part long enough to be a quote of its own), and no negation is skipped in the sentence a part is in.
+/// A repeated phrase is attributed to the page the model named when it occurs there.
 ///
 /// Failing that, a quote of at least ``approximateMinimumLetters`` letters is aligned with the text near
 /// its rarest words; within a tenth of its letters of edits, and with the same digits, currency and
@@ -24,7 +27,8 @@ public struct QuoteVerifier: Sendable {
     public static let minimumLetters = 15
     /// The shortest quote that may match approximately: shorter ones would match by chance.
     public static let approximateMinimumLetters = 20
-    /// How far apart (in normalised characters) the parts of an elided quote may lie.
+    /// How far apart (in normalised characters) the parts of an elided quote may lie, unless the later
+    /// one is long enough to be a quote of its own.
     static let elisionWindow = 2_000
     /// How many windows an approximate match aligns (the places most of the quote's rare words agree on).
     static let approximateWindows = 6
@@ -36,7 +40,7 @@ public struct QuoteVerifier: Sendable {
 
     /// Grounds one quote the model attributed to `page`.
     public func verify(_ text: String, page: Int?) -> VerifiedQuote {
-        let quote = Self.joinHyphens(TextNormalizer.normalized(Array(text.unicodeScalars)).scalars)
+        let quote = Self.joinHyphens(TextNormalizer.normalized(Self.guillemets(Array(text.unicodeScalars))).scalars)
         let words = DocumentText.words(quote)
         let letters = words.reduce(0) { $0 + $1.range.count }
         guard words.count >= Self.minimumWords, letters >= Self.minimumLetters else {
@@ -52,6 +56,24 @@ public struct QuoteVerifier: Sendable {
             return grounded(text, ranges: [range], claimed: page, match: .approximate)
         }
         return VerifiedQuote(text: text, page: page, match: .notFound)
+    }
+
+    /// "<<" and ">>" as the guillemets a quote typed them for ("SILICON SMELTERS << Pty >> Ltd").
+    static func guillemets(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard text.contains("<") || text.contains(">") else { return text }
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if i + 1 < text.count, text[i] == text[i + 1], text[i] == "<" || text[i] == ">" {
+                out.append(text[i] == "<" ? "\u{00AB}" : "\u{00BB}")
+                i += 2
+                continue
+            }
+            out.append(text[i])
+            i += 1
+        }
+        return out
     }
 
     /// "non- exclusive" as "non-exclusive": a space after a hyphen between letters is a line break the
@@ -93,8 +115,19 @@ public struct QuoteVerifier: Sendable {
 
     // MARK: Normalised matches
 
-    /// The stream ranges where `quote` occurs on word boundaries, preferring the page named.
+    /// The stream ranges where `quote` occurs on word boundaries, preferring the page named; a quote
+    /// that starts with a list marker or clause number ("c) The unauthorized assignment") also where the
+    /// rest occurs on a page that has that marker in its margin column.
     func find(_ quote: [Unicode.Scalar], near page: Int?, within window: Range<Int>? = nil) -> [Range<Int>]? {
+        if let found = findWhole(quote, near: page, within: window) { return found }
+        guard let (token, rest) = Self.marginToken(quote, at: 0), rest < quote.count,
+            let found = findWhole(Array(quote[rest...]), near: page, within: window),
+            document.marginClauses[document.pageIndex(at: found[0].lowerBound)].contains(token)
+        else { return nil }
+        return found
+    }
+
+    private func findWhole(_ quote: [Unicode.Scalar], near page: Int?, within window: Range<Int>? = nil) -> [Range<Int>]? {
         guard let anchor = DocumentText.words(quote).first, let starts = document.wordStarts[anchor.hash] else { return nil }
         var best: [Range<Int>]?
         for wordStart in starts {
@@ -139,15 +172,19 @@ public struct QuoteVerifier: Sendable {
                     ranges.insert(segmentStart..<j, at: 0)
                     return true
                 }
-                // A space beside punctuation that one side has and the other lost: "(i) transfer" and
-                // "(i)transfer".
-                if quote[i] == " ", i > 0, i + 1 < quote.count, !TextNormalizer.sameWord(quote[i - 1], quote[i + 1]),
-                    !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i + 1])
-                {
+                // A clause number the quote has where its clause starts, which extraction put in a
+                // column of margin numbers on this page ("marks. 9.4 Change to Marks").
+                if let after = marginClause(in: quote, at: i, near: j) {
+                    i = after
+                    continue
+                }
+                // A space beside punctuation, or between a number and a word, that one side has and the
+                // other lost: "(i) transfer" and "(i)transfer", "6.1.3 the Owner" and "6.1.3the Owner".
+                if quote[i] == " ", i > 0, i + 1 < quote.count, !TextNormalizer.sameWord(quote[i - 1], quote[i + 1]) {
                     i += 1
                     continue
                 }
-                if j < stream.count, stream[j] == " ", i > 0, !TextNormalizer.isWordScalar(quote[i - 1]) || !TextNormalizer.isWordScalar(quote[i]) {
+                if j < stream.count, stream[j] == " ", i > 0, !TextNormalizer.sameWord(quote[i - 1], quote[i]) {
                     j += 1
                     continue
                 }
@@ -162,6 +199,29 @@ public struct QuoteVerifier: Sendable {
         }
         guard step(0, start, start, 0) else { return nil }
         return ranges.filter { !$0.isEmpty }
+    }
+
+    /// Where the quote goes on after a clause number or list marker that starts at `i` ("9.4 ", "c) "),
+    /// when the page at stream position `position` has it on a line of its own; nil otherwise. A dotted
+    /// clause number or a letter marker ("b)", "(iv)") may stand anywhere after a space; a plain number
+    /// only where a clause starts (after ".", ":", ";"), so that no number inside a sentence is passed
+    /// over.
+    private func marginClause(in quote: [Unicode.Scalar], at i: Int, near position: Int) -> Int? {
+        guard i > 0, quote[i - 1] == " " else { return nil }
+        guard let (token, end) = Self.marginToken(quote, at: i) else { return nil }
+        let startsClause = i >= 2 && [".", ":", ";"].contains(quote[i - 2])
+        let letters = !TextNormalizer.isDigit(quote[i]) && !(quote[i] == "(" && i + 1 < quote.count && TextNormalizer.isDigit(quote[i + 1]))
+        guard token.contains(".") && TextNormalizer.isDigit(quote[i]) || letters || startsClause else { return nil }
+        let page = document.pageIndex(at: min(max(0, position - 1), document.stream.count - 1))
+        return document.marginClauses[page].contains(token) ? end : nil
+    }
+
+    /// The margin key of a clause number or list marker at `i` followed by a space, and where the quote
+    /// goes on after that space.
+    static func marginToken(_ quote: [Unicode.Scalar], at i: Int) -> (String, Int)? {
+        guard let space = quote[i...].prefix(12).firstIndex(of: " "), space > i else { return nil }
+        guard DocumentText.isMarginNumber(quote[i..<space]) else { return nil }
+        return (DocumentText.marginKey(quote[i..<space]), space + 1)
     }
 
     /// Where the stream goes on after the skippable stretch that starts at `position` (or after the space
@@ -193,14 +253,25 @@ public struct QuoteVerifier: Sendable {
         guard parts.count >= 2 else { return nil }
         guard let anchor = DocumentText.words(parts[0]).first, let firstStarts = document.wordStarts[anchor.hash] else { return nil }
         var best: [Range<Int>]?
+        // Where each later part occurs, found once: the first part may match in many places.
+        var later: [Int: (whole: [Occurrence], stripped: [Occurrence])] = [:]
         for wordStart in firstStarts {
             let start = Int(wordStart) - anchor.range.lowerBound
             guard start >= 0, var ranges = match(parts[0], at: start) else { continue }
             var complete = true
-            for part in parts.dropFirst() {
+            for (index, part) in parts.enumerated().dropFirst() {
                 let from = ranges.last!.upperBound
-                guard let next = find(part, near: nil, within: from..<(from + Self.elisionWindow)),
-                    MeaningGuard.signature(document.stream[from..<next.first!.lowerBound]).negations.isEmpty
+                if later[index] == nil { later[index] = occurrences(of: part) }
+                let places = later[index]!
+                // The first place at or after `from` (as the part stands, else without a leading list
+                // marker the page has in its margin), within the window; a part that could stand as a
+                // quote of its own also further on (annotators join passages pages apart).
+                let limit = Self.standsAlone(part) ? Int.max : from + Self.elisionWindow
+                let first = { (list: [Occurrence]) in list.first { $0.start >= from }.flatMap { $0.start < limit ? $0 : nil } }
+                let near = first(places.whole).flatMap { $0.start < from + Self.elisionWindow ? $0 : nil }
+                    ?? first(places.stripped).flatMap { $0.start < from + Self.elisionWindow ? $0 : nil }
+                guard let next = (near ?? first(places.whole) ?? first(places.stripped))?.ranges,
+                    !hidesNegation(document.stream[from..<next.first!.lowerBound], afterSentence: endsSentence(before: from))
                 else {
                     complete = false
                     break
@@ -215,6 +286,69 @@ public struct QuoteVerifier: Sendable {
     }
 
     static let omitted = Array("<omitted>".unicodeScalars)
+
+    /// A place a quote matches: where it starts and the stream ranges it covers.
+    struct Occurrence {
+        var start: Int
+        var ranges: [Range<Int>]
+    }
+
+    /// Every place `part` matches on word boundaries, in stream order; and, when it starts with a list
+    /// marker or clause number, every place the rest matches on a page that has that marker in its margin.
+    func occurrences(of part: [Unicode.Scalar]) -> (whole: [Occurrence], stripped: [Occurrence]) {
+        func all(_ quote: [Unicode.Scalar]) -> [Occurrence] {
+            guard let anchor = DocumentText.words(quote).first, let starts = document.wordStarts[anchor.hash] else { return [] }
+            return starts.compactMap { wordStart in
+                let start = Int(wordStart) - anchor.range.lowerBound
+                guard start >= 0, !document.continuesWord(before: start, with: quote[0]), let ranges = match(quote, at: start)
+                else { return nil }
+                return Occurrence(start: start, ranges: ranges)
+            }
+        }
+        let whole = all(part)
+        guard let (token, rest) = Self.marginToken(part, at: 0), rest < part.count else { return (whole, []) }
+        let stripped = all(Array(part[rest...])).filter { occurrence in
+            document.marginClauses[document.pageIndex(at: occurrence.ranges[0].lowerBound)].contains(token)
+        }
+        return (whole, stripped)
+    }
+
+    /// Whether a part of an elided quote is long enough to be a quote of its own.
+    static func standsAlone(_ part: [Unicode.Scalar]) -> Bool {
+        let words = DocumentText.words(part)
+        return words.count >= minimumWords && words.reduce(0) { $0 + $1.range.count } >= minimumLetters
+    }
+
+    /// Whether the stream's last scalar before `position` (spaces aside) ends a sentence or clause.
+    func endsSentence(before position: Int) -> Bool {
+        var index = position - 1
+        while index >= 0, document.stream[index] == " " { index -= 1 }
+        return index >= 0 && [".", ";", ":"].contains(document.stream[index])
+    }
+
+    /// Whether the text an elision passes over negates or excepts what the parts beside it say: a
+    /// negation in the sentence the gap starts in (up to its first ".", ";", ":" or list item "(ii)"),
+    /// unless the part before it ended its sentence (`afterSentence`), or in the one it ends in (from its
+    /// last). Whole sentences and list items in between are other statements ("...shall pay the fees. No
+    /// refund is due. ... The fees are payable" hides nothing the parts say).
+    func hidesNegation(_ gap: ArraySlice<Unicode.Scalar>, afterSentence: Bool) -> Bool {
+        let ends = gap.indices.filter { index in
+            if gap[index] == "(", index > gap.startIndex, gap[index - 1] == " " {
+                // A list item starts: "(ii)", "(b)".
+                let item = gap[(index + 1)...].prefix(5)
+                guard let close = item.firstIndex(of: ")"), close > index + 1 else { return false }
+                return gap[(index + 1)..<close].allSatisfy(TextNormalizer.isWordScalar)
+            }
+            return (gap[index] == "." || gap[index] == ";" || gap[index] == ":") && (index + 1 == gap.endIndex || gap[index + 1] == " ")
+                // "3.1", "clause 3. The": a number's dot does not end a sentence.
+                && (index == gap.startIndex || !TextNormalizer.isDigit(gap[index - 1]) || index + 1 == gap.endIndex)
+        }
+        guard let first = ends.first, let last = ends.last else {
+            return !MeaningGuard.signature(gap).negations.isEmpty
+        }
+        return (!afterSentence && !MeaningGuard.signature(gap[gap.startIndex...first]).negations.isEmpty)
+            || !MeaningGuard.signature(gap[last...]).negations.isEmpty
+    }
 
     /// The parts of a normalised quote between ellipses; one part when it has none.
     static func elidedParts(_ quote: [Unicode.Scalar]) -> [[Unicode.Scalar]] {

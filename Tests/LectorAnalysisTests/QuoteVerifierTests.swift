@@ -263,6 +263,113 @@ struct QuoteVerifierTests {
         #expect(!Self.extracted.verify("This Agreement shall be governed<omitted>licence, which the Licensee may terminate", page: 1).verified)
     }
 
+    /// A franchise agreement whose clause numbers extraction reads as a column of lines of their own at
+    /// the top of a page, and whose list markers come as a column before the items.
+    static let margins = QuoteVerifier(pages: [
+        AnalysisPage(number: 1, text: """
+            ACME FRANCHISE AGREEMENT
+            27.1 Choice of Law. This Agreement will be interpreted under the laws of the State of Texas;
+            provided that if the covenants in Section 19 would not be enforced as written under
+            Page 1 of 3
+            """),
+        AnalysisPage(number: 2, text: """
+            ACME FRANCHISE AGREEMENT
+            27.2
+            27.3
+            9.4
+            Texas law, then the covenants will be construed under the laws of the state of the franchise.
+            To develop other systems using the same marks without giving you any rights to those marks.
+            Change to Marks. We reserve the right to substitute different marks.
+            Fees are payable within
+            30
+            days of invoice.
+            Page 2 of 3
+            """),
+        AnalysisPage(number: 3, text: """
+            ACME FRANCHISE AGREEMENT
+            We may terminate this Agreement in the following events:
+            a)
+            b)
+            c)
+            Serious default of your obligations.
+            Your dissolution as a legal person.
+            The unauthorized assignment of this Agreement by you.
+            6.1.3the Owner ceases to trade; or
+            SILICON SMELTERS \u{00AB} Pty \u{00BB} Ltd, a company registered in South Africa.
+            Page 3 of 3
+            """),
+    ])
+
+    @Test("clause numbers and list markers in the margin are layout: a quote passes over them or has them where its clause starts", arguments: [
+        // A column of clause numbers at the top of the next page, inside a sentence.
+        "would not be enforced as written under Texas law, then the covenants will be construed",
+        // The footer quoted as well.
+        "would not be enforced as written under Page 1 of 3 Texas law, then the covenants will be construed",
+        // The clause number where the clause starts, as the page has it in its margin.
+        "without giving you any rights to those marks. 9.4 Change to Marks. We reserve the right",
+        // A list marker before an item the page lists after a column of markers.
+        "in the following events:<omitted>c) The unauthorized assignment of this Agreement by you.",
+        "c) The unauthorized assignment of this Agreement by you.",
+        // A space between a clause number and its first word that extraction lost.
+        "6.1.3 the Owner ceases to trade",
+        // Guillemets typed as "<<" and ">>".
+        "SILICON SMELTERS << Pty >> Ltd",
+    ])
+    func marginNumbers(quote: String) {
+        let result = Self.margins.verify(quote, page: nil)
+        #expect(result.verified, "\(quote): \(result.match)")
+    }
+
+    @Test("but a number inside a sentence, or one the margin does not have, is never passed over", arguments: [
+        // "30" on a line of its own inside a sentence is the sentence's.
+        "Fees are payable within days of invoice.",
+        "Fees are payable within 31 days of invoice.",
+        // A clause number the page has nowhere.
+        "without giving you any rights to those marks. 9.5 Change to Marks. We reserve the right",
+        // A list marker the margin does not have.
+        "in the following events:<omitted>d) The unauthorized assignment of this Agreement by you.",
+        // A changed clause number glued to its word.
+        "6.1.4 the Owner ceases to trade",
+        // A "not" dropped next to the column.
+        "would be enforced as written under Texas law, then the covenants will be construed",
+    ])
+    func marginNumbersRefused(quote: String) {
+        let result = Self.margins.verify(quote, page: nil)
+        #expect(!result.verified, "\(quote): \(result.match)")
+    }
+
+    static let listed = QuoteVerifier(pages: [
+        AnalysisPage(number: 1, text: """
+            If a payment is late: (i) the Supplier shall not charge interest for the first week, and no fee \
+            is due; or (ii) after the first week, the Customer shall pay interest at the statutory rate.
+            The Licensee shall pay the fees quarterly.
+
+            """ + String(repeating: "The parties shall meet each month to review the services.\n", count: 60)
+            + "This Agreement is governed by the laws of England and Wales.")
+    ])
+
+    @Test("an elision may pass over whole sentences and list items, and reach a far part that stands alone")
+    func elidedFar() {
+        let items = Self.listed.verify(
+            "If a payment is late: <omitted> (ii) after the first week, the Customer shall pay interest at the statutory rate", page: 1)
+        #expect(items.verified)
+        let far = Self.listed.verify("The Licensee shall pay the fees quarterly. <omitted> governed by the laws of England and Wales", page: 1)
+        #expect(far.verified)
+        #expect(far.locations.count == 1)
+    }
+
+    @Test("but not over a negation in the sentence a part is in, nor to a far part too short to stand alone", arguments: [
+        // "not" hidden inside the sentence of the first part.
+        "If a payment is late: (i) the Supplier shall <omitted> charge interest for the first week",
+        // "no" hidden in the item the second part ends.
+        "If a payment is late: (i) the Supplier shall not charge interest for the first week, and <omitted> fee is due",
+        // Two words three thousand characters on: anywhere.
+        "The Licensee shall pay the fees quarterly. <omitted> and Wales",
+    ])
+    func elidedFarRefused(quote: String) {
+        #expect(!Self.listed.verify(quote, page: 1).verified)
+    }
+
     @Test("normalisation")
     func normalizer() {
         #expect(TextNormalizer.normalize("  Con\u{FB01}dential  \n Infor-\n  mation\u{2019}s \u{201C}X\u{201D} ") == "confidential information's \"x\"")

@@ -21,6 +21,12 @@ struct GroundingBench {
         // not verify, one per line (kind, contract, span), for finding out why.
         var quick = false
         var unverifiedPath: String?
+        // --pages DIR: every contract's extracted page text, one file per page (DIR/contract/N.txt).
+        var pagesPath: String?
+        // --only TEXT: the contracts whose file name contains TEXT; --quote TEXT: ground TEXT in them,
+        // print how it matched and where it stops, and exit.
+        var only: String?
+        var probes: [String] = []
         while let argument = arguments.first {
             arguments.removeFirst()
             switch argument {
@@ -28,6 +34,9 @@ struct GroundingBench {
             case "--lector": lectorPath = arguments.isEmpty ? nil : arguments.removeFirst()
             case "--quick": quick = true
             case "--unverified": unverifiedPath = arguments.isEmpty ? nil : arguments.removeFirst()
+            case "--pages": pagesPath = arguments.isEmpty ? nil : arguments.removeFirst()
+            case "--only": only = arguments.isEmpty ? nil : arguments.removeFirst()
+            case "--quote": if !arguments.isEmpty { probes.append(arguments.removeFirst()) }
             default: directory = argument
             }
         }
@@ -39,17 +48,37 @@ struct GroundingBench {
         options.words = true
 
         var documents: [(name: String, pages: [AnalysisPage], spans: [String])] = []
-        for contract in labels.contracts {
+        for contract in labels.contracts where only.map({ contract.file.contains($0) }) ?? true {
             let url = URL(fileURLWithPath: directory).appendingPathComponent(contract.file)
             guard let data = FileManager.default.contents(atPath: url.path) else { continue }
             let extracted = try await extractor.extract([UInt8](data), options: options)
             let pages = extracted.pages.map(AnalyzeJob.analysisPage)
             let spans = contract.labels.values.flatMap(\.spans)
             documents.append((contract.file, pages, spans))
+            if let pagesPath {
+                let folder = URL(fileURLWithPath: pagesPath).appendingPathComponent(contract.file)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for page in pages {
+                    try Data(page.text.utf8).write(to: folder.appendingPathComponent("\(page.number).txt"))
+                    let words = page.words.map { "\($0.box.x1) \($0.box.y1) \($0.box.x2) \($0.box.y2) \($0.text)\n" }.joined()
+                    try Data(words.utf8).write(to: folder.appendingPathComponent("\(page.number).words"))
+                }
+            }
         }
         guard !documents.isEmpty else {
             FileHandle.standardError.write(Data("error: no labelled contract found in \(directory)\n".utf8))
             exit(1)
+        }
+
+        if !probes.isEmpty {
+            for document in documents {
+                let verifier = QuoteVerifier(pages: document.pages)
+                for probe in probes {
+                    let result = verifier.verify(probe, page: nil)
+                    print("\(document.name): \(result.match.rawValue) \(result.locations.map(\.page)) | \(stop(of: probe, in: verifier))")
+                }
+            }
+            return
         }
 
         // Correctness: true spans and their edited variants.
@@ -84,8 +113,10 @@ struct GroundingBench {
                     if result.verified {
                         trueVerified += 1
                     } else {
+                        // Where it stops: the longest leading run of its words that still verifies.
+                        let stop = unverifiedPath == nil ? "" : "\t" + Self.stop(of: span, in: verifier)
                         unverifiedLines.append(
-                            "\(result.match.rawValue)\t\(document.name)\t\(span.replacingOccurrences(of: "\n", with: "\\n"))")
+                            "\(result.match.rawValue)\t\(document.name)\t\(span.replacingOccurrences(of: "\n", with: "\\n"))\(stop)")
                     }
                     if !result.verified, result.match != .tooShort, unverifiedExamples.count < 8 {
                         unverifiedExamples.append("\(result.match.rawValue): \(document.name.prefix(30)): \(span.prefix(100))")
@@ -195,6 +226,20 @@ struct GroundingBench {
         ]
         let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
         print("RESULT " + String(decoding: json, as: UTF8.self))
+    }
+
+    /// "verifies up to word N of M: …last words | next words…" for a span that does not verify.
+    static func stop(of span: String, in verifier: QuoteVerifier) -> String {
+        let words = span.split(whereSeparator: \.isWhitespace)
+        var low = 0
+        var high = words.count
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if verifier.verify(words.prefix(middle).joined(separator: " "), page: nil).verified { low = middle } else { high = middle - 1 }
+        }
+        let before = words[..<low].suffix(8).joined(separator: " ")
+        let after = words[low...].prefix(12).joined(separator: " ")
+        return "verifies up to word \(low) of \(words.count): \(before) | \(after)"
     }
 
     static func seconds(_ duration: Duration) -> Double {
