@@ -1,26 +1,14 @@
+import LectorCore
+
 /// Token counts for planning: exact from the engine's `/tokenize` when it has one, conservative
 /// estimates otherwise.
 public enum TokenEstimate {
     /// The long side the engine scales images down to (Mistral's Pixtral-style encoder).
-    public static let imageLongSideCap = 1540
-    /// The encoder's patch size in pixels.
-    public static let imagePatch = 28
+    public static var imageLongSideCap: Int { ImageTokens.longSideCap }
 
-    /// Tokens for an image of `width` x `height` pixels: `ceil(H/28) * (ceil(W/28) + 1)` after scaling
-    /// the long side down to 1540 (one extra token per row for the row break).
+    /// Tokens for an image of `width` x `height` pixels (``ImageTokens/cost(width:height:)``).
     public static func imageTokens(width: Int, height: Int) -> Int {
-        guard width > 0, height > 0 else { return 0 }
-        var w = Double(width)
-        var h = Double(height)
-        let longSide = max(w, h)
-        if longSide > Double(imageLongSideCap) {
-            let scale = Double(imageLongSideCap) / longSide
-            w = (w * scale).rounded()
-            h = (h * scale).rounded()
-        }
-        let rows = Int((h / Double(imagePatch)).rounded(.up))
-        let columns = Int((w / Double(imagePatch)).rounded(.up))
-        return rows * (columns + 1)
+        ImageTokens.cost(width: width, height: height)
     }
 
     /// Tokens for an image part: from its stated size, else its PNG/JPEG header, else a full-size page.

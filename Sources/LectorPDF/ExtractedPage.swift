@@ -1,4 +1,5 @@
 import Glibc
+import LectorCore
 
 /// A rectangle in PDF points on the page as displayed (rotation applied), origin top left.
 public struct PDFRect: Sendable, Equatable {
@@ -56,17 +57,6 @@ public struct RenderedImage: Sendable, Equatable {
         guard fd >= 0 else { return false }
         let written = ExtractionChild.writeAll(fd, bytes)
         return close(fd) == 0 && written
-    }
-}
-
-/// Image token cost of Mistral's vision encoder.
-public enum ImageTokens {
-    /// `ceil(H/28) * (ceil(W/28) + 1)`: one token per 28×28 patch plus one line-break token per row.
-    public static func cost(width: Int, height: Int) -> Int {
-        guard width > 0, height > 0 else { return 0 }
-        let rows = (height + 27) / 28
-        let columns = (width + 27) / 28
-        return rows * (columns + 1)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LectorCore
 import LectorPDF
 import Testing
 
