@@ -210,3 +210,20 @@ private struct PoolState {
 
     init(limit: Int) { self.limit = limit }
 }
+
+extension PostgresClient {
+    /// Runs `body` with a pool on `configuration`, shut down afterwards whether `body` returns or throws.
+    public static func withClient<T: Sendable>(
+        configuration: PostgresConfiguration, logger: Logger, _ body: (PostgresClient) async throws -> T
+    ) async throws -> T {
+        let client = PostgresClient(configuration: configuration, logger: logger)
+        do {
+            let value = try await body(client)
+            await client.shutdown()
+            return value
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+    }
+}

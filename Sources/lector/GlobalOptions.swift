@@ -37,15 +37,7 @@ struct GlobalOptions: ParsableArguments {
     ) async throws -> T {
         var configuration = try databaseConfiguration(maxConnections: maxConnections)
         configuration.statementTimeoutSeconds = statementTimeoutSeconds
-        let client = PostgresClient(configuration: configuration, logger: logger)
-        do {
-            let value = try await body(client)
-            await client.shutdown()
-            return value
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        return try await PostgresClient.withClient(configuration: configuration, logger: logger, body)
     }
 }
 

@@ -73,15 +73,7 @@ struct SecurityTests {
     static func withClient<T: Sendable>(
         _ base: PostgresConfiguration, as role: String, _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(configuration: configuration(base, as: role), logger: TestDatabase.logger)
-        do {
-            let value = try await body(client)
-            await client.shutdown()
-            return value
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        try await PostgresClient.withClient(configuration: configuration(base, as: role), logger: TestDatabase.logger, body)
     }
 
     /// Every table and view of the schema the connection's current role may select from (whole or some

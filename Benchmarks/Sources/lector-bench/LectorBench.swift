@@ -123,16 +123,8 @@ struct BenchOptions: ParsableArguments {
     static func withClient<T: Sendable>(
         _ url: String, maxConnections: Int, logger: Logger, _ body: (PostgresClient) async throws -> T
     ) async throws -> T {
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: url, maxConnections: maxConnections), logger: logger)
-        do {
-            let value = try await body(client)
-            await client.shutdown()
-            return value
-        } catch {
-            await client.shutdown()
-            throw error
-        }
+        try await PostgresClient.withClient(
+            configuration: PostgresConfiguration(connectionString: url, maxConnections: maxConnections), logger: logger, body)
     }
 }
 
