@@ -310,9 +310,16 @@ public final class EngineClient: Sendable {
             group.addTask {
                 // Polls rather than re-arms a timer per chunk: a long answer streams thousands of chunks.
                 let tick = max(.milliseconds(10), min(idle, firstToken) / 4)
+                var lastWake = ContinuousClock.now
                 while true {
                     try await Task.sleep(for: tick)
                     let now = ContinuousClock.now
+                    // Woken much later than asked: this process was starved (a busy machine), and the
+                    // reader of the stream with it. That is not the engine's silence: judge on the next
+                    // tick, once the reader has had its turn. The request deadline still holds.
+                    let starved = now - lastWake > tick * 2
+                    lastWake = now
+                    if starved { continue }
                     if let last = activity.lastByte {
                         if now - last > idle {
                             throw EngineError(.timeout, detail: "the engine was silent longer than the idle timeout")
