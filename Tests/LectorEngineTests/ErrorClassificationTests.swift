@@ -90,23 +90,24 @@ struct ErrorClassificationTests {
 
     @Test("a long answer that keeps streaming outlives the idle timeout; the same wait in silence does not")
     func streamingKeepsAlive() async throws {
-        let reasoning = String(repeating: "r", count: 12)
-        // 12 gaps of 0.5 s: the answer takes 6 s, longer than the 4 s idle timeout, while no gap comes near
-        // it (8x margin for a loaded machine).
+        let reasoning = String(repeating: "r", count: 40)
+        // 40 gaps of 0.5 s: the answer takes 20 s, longer than the 15 s idle timeout, while no gap comes near
+        // it. The margin (30x) is for the full suite on a loaded 2-core machine, where the fake engine's own
+        // sends share the test process's two threads with every other test: 4 s once proved too little.
         let slow = FakeResponses.streamed(
-            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(500), pieces: 12)
+            dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(500), pieces: 40)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: slow), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .seconds(4)
+            idleTimeout: .seconds(15)
         ) { _, client in
             let response = try await client.complete(sampleRequest(stream: true))
             #expect(response.reasoning == reasoning)
         }
         // Silence longer than the whole streamed answer above took: only the gaps differ.
-        let silent: FakeReply = .delayed(.seconds(8), ok)
+        let silent: FakeReply = .delayed(.seconds(30), ok)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: silent), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .seconds(4)
+            idleTimeout: .seconds(15)
         ) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest()) }
             #expect(error?.kind == .timeout)
