@@ -24,24 +24,41 @@ public final class TemporaryPostgresCluster: Sendable {
 
     /// Creates and starts the cluster (blocking for seconds).
     public init() throws {
-        binDirectory = try Self.findBinDirectory()
-        port = try Self.freePort()
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("lector-pg-\(UUID().uuidString)")
+        let binDirectory = try Self.findBinDirectory()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lector-pg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if getuid() == 0 {
             try Self.run("/bin/chown", ["postgres:", directory.path])
         }
-        try ownerRun("initdb", ["-D", dataPath, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
-        try start()
+        let dataPath = directory.appendingPathComponent("data").path
+        try Self.ownerRun(binDirectory, "initdb", ["-D", dataPath, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
+        // A free port can be taken again before the server binds it (by the outgoing connections of the
+        // tests running beside this one, which use the same ephemeral range): try another.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try Self.freePort()
+            do {
+                try Self.ownerRun(binDirectory, "pg_ctl", Self.startArguments(dataPath, directory: directory, port: port) + ["start"])
+                self.port = port
+                break
+            } catch where attempt < 4 {
+                continue
+            }
+        }
+        self.binDirectory = binDirectory
+        self.directory = directory
+    }
+
+    private static func startArguments(_ dataPath: String, directory: URL, port: Int) -> [String] {
+        ["-D", dataPath, "-l", directory.appendingPathComponent("log").path, "-w", "-t", "60", "-o",
+         "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path)"]
     }
 
     private var dataPath: String { directory.appendingPathComponent("data").path }
 
     public func start() throws {
-        try ownerRun(
-            "pg_ctl",
-            ["-D", dataPath, "-l", directory.appendingPathComponent("log").path, "-w", "-t", "60", "-o",
-             "-p \(port) -c listen_addresses=127.0.0.1 -k \(directory.path)", "start"])
+        try ownerRun("pg_ctl", Self.startArguments(dataPath, directory: directory, port: port) + ["start"])
     }
 
     public func stop() throws { try ownerRun("pg_ctl", ["-D", dataPath, "-m", "fast", "-w", "-t", "60", "stop"]) }
@@ -61,6 +78,10 @@ public final class TemporaryPostgresCluster: Sendable {
     }
 
     private func ownerRun(_ tool: String, _ arguments: [String]) throws {
+        try Self.ownerRun(binDirectory, tool, arguments)
+    }
+
+    private static func ownerRun(_ binDirectory: String, _ tool: String, _ arguments: [String]) throws {
         let path = binDirectory + "/" + tool
         if getuid() == 0 {
             try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", path] + arguments)
