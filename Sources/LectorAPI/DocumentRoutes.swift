@@ -105,7 +105,7 @@ struct DocumentRoutes: Sendable {
             id: job.id, kind: job.kind, state: job.state.rawValue,
             documentID: job.parameters(as: AnalyzeJob.Arguments.self)?.documentID, attempt: job.attempt,
             maxAttempts: job.maxAttempts, createdAt: job.createdAt, runAt: job.runAt, attemptedAt: job.attemptedAt,
-            finishedAt: job.finishedAt, lastError: job.lastError)
+            finishedAt: job.finishedAt, lastError: try await queue.errors(jobID: job.id).last?.error)
     }
 
     // MARK: - Document

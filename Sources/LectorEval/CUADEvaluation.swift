@@ -174,7 +174,8 @@ public struct CUADEvaluation: Sendable {
                     let job = try await queue.job(id: jobID)
                     let reason =
                         job.state == .cancelled && !finished
-                        ? "not finished within the timeout" : job.lastError ?? "job \(jobID) is \(job.state.rawValue)"
+                        ? "not finished within the timeout"
+                        : try await queue.errors(jobID: jobID).last?.error ?? "job \(jobID) is \(job.state.rawValue)"
                     failures.append(EvalRun.Failure(file: entry.contract.file, reason: reason))
                     continue
                 }

@@ -81,8 +81,6 @@ public struct Job: Sendable, Identifiable {
     public var attemptedAt: Date?
     /// When the job completed, failed for good or was cancelled.
     public var finishedAt: Date?
-    /// The reason of the last failed attempt, if any.
-    public var lastError: String?
 
     /// The lease of a claimed job; a precondition failure for a job that is not claimed.
     public var lease: JobLease {
@@ -93,8 +91,7 @@ public struct Job: Sendable, Identifiable {
     /// The columns ``init(row:)`` reads, for SELECT and RETURNING lists.
     static let columns = """
         id, queue, kind, args, state::text AS state, priority, attempt, max_attempts, unique_key, tenant, batch_id, \
-        run_at, lease_token, lease_expires_at, worker_id, created_at, attempted_at, finished_at, \
-        errors -> -1 ->> 'error' AS last_error
+        run_at, lease_token, lease_expires_at, worker_id, created_at, attempted_at, finished_at
         """
 
     init(row: PostgresRow) throws {
@@ -120,7 +117,6 @@ public struct Job: Sendable, Identifiable {
         createdAt = try row.decode("created_at", as: Date.self)
         attemptedAt = try row.decode("attempted_at", as: Date?.self)
         finishedAt = try row.decode("finished_at", as: Date?.self)
-        lastError = try row.decode("last_error", as: String?.self)
     }
 }
 

@@ -53,13 +53,13 @@ struct DocumentPageSource: Sendable {
     /// The words of `numbers` (sorted), fetched in runs of nearby pages; yields each page's words as its
     /// run arrives, so at most one run's words are held.
     func words(of numbers: [Int], each: (Int, [AnalysisPage.Word]) -> Void) async throws {
+        let wanted = Set(numbers)
         for run in Self.runs(numbers) {
             var wordOptions = options
             wordOptions.pages = run
             wordOptions.vision = .none
             wordOptions.renderImages = false
             wordOptions.words = true
-            let wanted = Set(numbers)
             for page in try await extractor.extract(bytes, password: password, options: wordOptions).pages
             where wanted.contains(page.number) {
                 each(page.number, AnalyzeJob.analysisPage(page).words)
