@@ -236,31 +236,194 @@ private:
     }
 };
 
-// The byte ranges of `content` that can go, or an empty list.
-std::vector<std::pair<size_t, size_t>> offPageGroups(const unsigned char *content, size_t length,
-                                                     const PDFRectangle &crop, FontCheck &fonts) {
+// Reads a content stream and collects the `q ... Q` groups that can go. Each operator family has its own
+// method; a method answers `Step::other` for operators that are not its own, and `Step::bail` for anything
+// that leaves the whole stream untouched.
+class OffPageScanner {
+public:
+    OffPageScanner(const PDFRectangle &crop, FontCheck &fonts) : crop(crop), fonts(fonts) {}
+
+    // The byte ranges of `content` that can go, or an empty list.
+    std::vector<std::pair<size_t, size_t>> scan(const unsigned char *content, size_t length) {
+        Tokens tokens(content, length);
+        size_t previousEnd = 0;
+        while (tokens.next()) {
+            if (!take(tokens, previousEnd)) return {};
+            previousEnd = tokens.stop;
+            if (operands.size() > 64) return {}; // no operator read here takes more
+        }
+        if (tokens.bad || arrayDepth != 0 || !operands.empty()) return {};
+        return cuts;
+    }
+
+private:
+    enum class Step { done, other, bail };
+
+    const PDFRectangle &crop;
+    FontCheck &fonts;
     std::vector<std::pair<size_t, size_t>> cuts;
-    Tokens tokens(content, length);
     std::vector<Operand> operands;
-    std::vector<GraphicsState> states(1);
+    std::vector<GraphicsState> states = std::vector<GraphicsState>(1);
     std::vector<Group> groups;
     bool inText = false, ctmChangedInText = false;
     bool pathOpen = false, clipPending = false;
     Matrix tm, tlm;
     int arrayDepth = 0;
-    size_t previousEnd = 0;
 
-    auto keepEnclosing = [&]() {
+    // One token: operands are collected, an operator is applied. False: hands off the stream.
+    bool take(const Tokens &tokens, size_t previousEnd) {
+        switch (tokens.kind) {
+        case Tokens::number:
+            if (arrayDepth == 0) operands.push_back({Operand::number, tokens.value, {}});
+            return true;
+        case Tokens::name:
+            if (arrayDepth == 0) operands.push_back({Operand::name, 0, tokens.text});
+            return true;
+        case Tokens::string:
+            if (arrayDepth == 0) operands.push_back({Operand::string, 0, {}});
+            return true;
+        case Tokens::arrayStart:
+            arrayDepth++;
+            return true;
+        case Tokens::arrayEnd:
+            if (arrayDepth == 0) return false;
+            if (--arrayDepth == 0) operands.push_back({Operand::array, 0, {}});
+            return true;
+        case Tokens::keyword: {
+            if (arrayDepth != 0) return false;
+            const OperatorName op(tokens.text);
+            Step step = groupOperator(op, previousEnd, tokens.stop);
+            if (step == Step::other) step = textOperator(op);
+            if (step == Step::other) step = pathOperator(op);
+            if (step == Step::other) step = styleOperator(op);
+            // Marked content, inline images, Type 3 glyph operators, compatibility sections, anything
+            // unknown: the stream stays as it is.
+            if (step != Step::done) return false;
+            operands.clear();
+            return true;
+        }
+        case Tokens::end:
+            return true;
+        }
+        return false;
+    }
+
+    static Step check(bool ok) { return ok ? Step::done : Step::bail; }
+
+    void keepEnclosing() {
         for (auto &group : groups) group.droppable = false;
-    };
-    auto numbers = [&](size_t count) {
+    }
+
+    bool numbers(size_t count) const {
         if (operands.size() != count) return false;
         for (auto &operand : operands)
             if (operand.kind != Operand::number) return false;
         return true;
-    };
+    }
+
+    void nextLine(double tx, double ty) {
+        tlm = Matrix{1, 0, 0, 1, tx, ty}.then(tlm);
+        tm = tlm;
+    }
+
+    // q, Q and cm: groups open and close; a group that only showed far text is cut.
+    Step groupOperator(OperatorName op, size_t cutStart, size_t stop) {
+        GraphicsState &state = states.back();
+        if (op == "q") {
+            // Nesting deeper than any real page needs is a hostile file's: hands off.
+            if (!operands.empty() || inText || pathOpen || clipPending || groups.size() >= 4096) return Step::bail;
+            states.push_back(state);
+            groups.push_back({cutStart});
+            return Step::done;
+        }
+        if (op == "Q") {
+            if (!operands.empty() || inText || groups.empty() || states.size() < 2) return Step::bail;
+            Group group = groups.back();
+            groups.pop_back();
+            states.pop_back();
+            if (group.droppable && !pathOpen && !clipPending) {
+                // A group that goes swallows the ones cut inside it.
+                while (!cuts.empty() && cuts.back().first >= group.cutStart) cuts.pop_back();
+                cuts.emplace_back(group.cutStart, stop);
+            } else if (!groups.empty()) {
+                groups.back().droppable = false;
+            }
+            return Step::done;
+        }
+        if (op == "cm") {
+            if (!numbers(6)) return Step::bail;
+            Matrix m{operands[0].value, operands[1].value, operands[2].value,
+                     operands[3].value, operands[4].value, operands[5].value};
+            state.ctm = m.then(state.ctm);
+            if (inText) ctmChangedInText = true;
+            return Step::done;
+        }
+        return Step::other;
+    }
+
+    // Text objects, text state, positioning and shows.
+    Step textOperator(OperatorName op) {
+        GraphicsState &state = states.back();
+        if (op == "BT") {
+            if (!operands.empty() || inText) return Step::bail;
+            inText = true;
+            ctmChangedInText = false;
+            tm = tlm = Matrix{};
+            return Step::done;
+        }
+        if (op == "ET") {
+            if (!operands.empty() || !inText) return Step::bail;
+            inText = false;
+            return Step::done;
+        }
+        if (op == "Tf") {
+            if (operands.size() != 2 || operands[0].kind != Operand::name || operands[1].kind != Operand::number)
+                return Step::bail;
+            state.font = operands[0].text;
+            state.fontSet = true;
+            state.fontSize = operands[1].value;
+            return Step::done;
+        }
+        if (op == "Tm") {
+            if (!numbers(6) || !inText) return Step::bail;
+            tm = tlm = Matrix{operands[0].value, operands[1].value, operands[2].value,
+                              operands[3].value, operands[4].value, operands[5].value};
+            return Step::done;
+        }
+        if (op == "Td" || op == "TD") {
+            if (!numbers(2) || !inText) return Step::bail;
+            if (op == "TD") state.leading = -operands[1].value;
+            nextLine(operands[0].value, operands[1].value);
+            return Step::done;
+        }
+        if (op == "T*") {
+            if (!operands.empty() || !inText) return Step::bail;
+            nextLine(0, -state.leading);
+            return Step::done;
+        }
+        if (op == "TL" || op == "Ts" || op == "Tc" || op == "Tw" || op == "Tz" || op == "Tr") {
+            if (!numbers(1)) return Step::bail;
+            if (op == "TL") state.leading = operands[0].value;
+            if (op == "Ts") state.rise = operands[0].value;
+            return Step::done;
+        }
+        if (op == "Tj" || op == "TJ" || op == "'" || op == "\"") {
+            Operand::Kind kind = op == "TJ" ? Operand::array : Operand::string;
+            size_t count = op == "\"" ? 3 : 1;
+            if (operands.size() != count || operands.back().kind != kind) return Step::bail;
+            if (op == "\"" && !(operands[0].kind == Operand::number && operands[1].kind == Operand::number))
+                return Step::bail;
+            if (op == "'" || op == "\"") {
+                if (!inText) return Step::bail;
+                nextLine(0, -state.leading);
+            }
+            return check(show());
+        }
+        return Step::other;
+    }
+
     // A show at the current text position: off the page by far, or the enclosing groups stay.
-    auto show = [&]() -> bool {
+    bool show() {
         // Shows outside text objects are left to Poppler. Inside one, Poppler refreshes the text
         // device's font at the first show (BT marks the font changed), so a cut group never leaves a
         // stale font behind for the shows that stay.
@@ -281,154 +444,62 @@ std::vector<std::pair<size_t, size_t>> offPageGroups(const unsigned char *conten
                    (baseline < crop.y1 - margin || baseline > crop.y2 + margin);
         if (!far || !fonts.horizontal(state.font)) keepEnclosing();
         return true;
-    };
-    auto nextLine = [&](double tx, double ty) {
-        tlm = Matrix{1, 0, 0, 1, tx, ty}.then(tlm);
-        tm = tlm;
-    };
-
-    while (tokens.next()) {
-        switch (tokens.kind) {
-        case Tokens::number:
-            if (arrayDepth == 0) operands.push_back({Operand::number, tokens.value, {}});
-            break;
-        case Tokens::name:
-            if (arrayDepth == 0) operands.push_back({Operand::name, 0, tokens.text});
-            break;
-        case Tokens::string:
-            if (arrayDepth == 0) operands.push_back({Operand::string, 0, {}});
-            break;
-        case Tokens::arrayStart:
-            arrayDepth++;
-            break;
-        case Tokens::arrayEnd:
-            if (arrayDepth == 0) return {};
-            if (--arrayDepth == 0) operands.push_back({Operand::array, 0, {}});
-            break;
-        case Tokens::keyword: {
-            if (arrayDepth != 0) return {};
-            const OperatorName op(tokens.text);
-            GraphicsState &state = states.back();
-            if (op == "q") {
-                // Nesting deeper than any real page needs is a hostile file's: hands off.
-                if (!operands.empty() || inText || pathOpen || clipPending || groups.size() >= 4096) return {};
-                states.push_back(state);
-                groups.push_back({previousEnd});
-            } else if (op == "Q") {
-                if (!operands.empty() || inText || groups.empty() || states.size() < 2) return {};
-                Group group = groups.back();
-                groups.pop_back();
-                states.pop_back();
-                if (group.droppable && !pathOpen && !clipPending) {
-                    // A group that goes swallows the ones cut inside it.
-                    while (!cuts.empty() && cuts.back().first >= group.cutStart) cuts.pop_back();
-                    cuts.emplace_back(group.cutStart, tokens.stop);
-                } else if (!groups.empty()) {
-                    groups.back().droppable = false;
-                }
-            } else if (op == "cm") {
-                if (!numbers(6)) return {};
-                Matrix m{operands[0].value, operands[1].value, operands[2].value,
-                         operands[3].value, operands[4].value, operands[5].value};
-                state.ctm = m.then(state.ctm);
-                if (inText) ctmChangedInText = true;
-            } else if (op == "BT") {
-                if (!operands.empty() || inText) return {};
-                inText = true;
-                ctmChangedInText = false;
-                tm = tlm = Matrix{};
-            } else if (op == "ET") {
-                if (!operands.empty() || !inText) return {};
-                inText = false;
-            } else if (op == "Tf") {
-                if (operands.size() != 2 || operands[0].kind != Operand::name || operands[1].kind != Operand::number)
-                    return {};
-                state.font = operands[0].text;
-                state.fontSet = true;
-                state.fontSize = operands[1].value;
-            } else if (op == "Tm") {
-                if (!numbers(6) || !inText) return {};
-                tm = tlm = Matrix{operands[0].value, operands[1].value, operands[2].value,
-                                  operands[3].value, operands[4].value, operands[5].value};
-            } else if (op == "Td" || op == "TD") {
-                if (!numbers(2) || !inText) return {};
-                if (op == "TD") state.leading = -operands[1].value;
-                nextLine(operands[0].value, operands[1].value);
-            } else if (op == "T*") {
-                if (!operands.empty() || !inText) return {};
-                nextLine(0, -state.leading);
-            } else if (op == "TL" || op == "Ts" || op == "Tc" || op == "Tw" || op == "Tz") {
-                if (!numbers(1)) return {};
-                if (op == "TL") state.leading = operands[0].value;
-                if (op == "Ts") state.rise = operands[0].value;
-            } else if (op == "Tr") {
-                if (!numbers(1)) return {};
-            } else if (op == "Tj" || op == "TJ" || op == "'" || op == "\"") {
-                Operand::Kind kind = op == "TJ" ? Operand::array : Operand::string;
-                size_t count = op == "\"" ? 3 : 1;
-                if (operands.size() != count || operands.back().kind != kind) return {};
-                if (op == "\"" && !(operands[0].kind == Operand::number && operands[1].kind == Operand::number))
-                    return {};
-                if (op == "'" || op == "\"") {
-                    if (!inText) return {};
-                    nextLine(0, -state.leading);
-                }
-                if (!show()) return {};
-            } else if (op == "m" || op == "l" || op == "re" || op == "c" || op == "v" || op == "y" || op == "h") {
-                size_t count = op == "h" ? 0 : op == "re" || op == "c" ? (op == "re" ? 4 : 6)
-                               : (op == "v" || op == "y") ? 4 : 2;
-                if (!numbers(count) || inText) return {};
-                pathOpen = true;
-            } else if (op == "W" || op == "W*") {
-                if (!operands.empty()) return {};
-                clipPending = true;
-            } else if (op == "n") {
-                if (!operands.empty()) return {};
-                pathOpen = clipPending = false;
-            } else if (op == "f" || op == "F" || op == "f*" || op == "S" || op == "s" || op == "B" || op == "B*" ||
-                       op == "b" || op == "b*") {
-                if (!operands.empty()) return {};
-                pathOpen = clipPending = false;
-                keepEnclosing();
-            } else if (op == "g" || op == "G") {
-                if (!numbers(1)) return {};
-            } else if (op == "rg" || op == "RG") {
-                if (!numbers(3)) return {};
-            } else if (op == "k" || op == "K") {
-                if (!numbers(4)) return {};
-            } else if (op == "w" || op == "J" || op == "j" || op == "M" || op == "i") {
-                if (!numbers(1)) return {};
-            } else if (op == "d") {
-                if (operands.size() != 2 || operands[0].kind != Operand::array || operands[1].kind != Operand::number)
-                    return {};
-            } else if (op == "ri") {
-                if (operands.size() != 1 || operands[0].kind != Operand::name) return {};
-            } else if (op == "gs") {
-                // A graphics-state dictionary may set a font, which this reader does not follow.
-                if (operands.size() != 1 || operands[0].kind != Operand::name || !fonts.stateKeepsFont(operands[0].text))
-                    return {};
-                keepEnclosing();
-            } else if (op == "Do" || op == "sh" || op == "cs" || op == "CS" || op == "sc" || op == "scn" ||
-                       op == "SC" || op == "SCN") {
-                // XObjects, shadings and colour spaces draw or may draw: the groups around them stay.
-                keepEnclosing();
-            } else {
-                // Marked content, inline images, gs, colour spaces, XObjects, shadings, Type 3 glyph
-                // operators, compatibility sections, anything unknown: the stream stays as it is.
-                return {};
-            }
-            operands.clear();
-            break;
-        }
-        case Tokens::end:
-            break;
-        }
-        previousEnd = tokens.stop;
-        if (operands.size() > 64) return {}; // no operator read here takes more
     }
-    if (tokens.bad || arrayDepth != 0 || !operands.empty()) return {};
-    return cuts;
-}
+
+    // Path construction, clipping and painting (painting keeps the groups around it).
+    Step pathOperator(OperatorName op) {
+        if (op == "m" || op == "l" || op == "re" || op == "c" || op == "v" || op == "y" || op == "h") {
+            size_t count = op == "h" ? 0 : op == "re" || op == "c" ? (op == "re" ? 4 : 6)
+                           : (op == "v" || op == "y") ? 4 : 2;
+            if (!numbers(count) || inText) return Step::bail;
+            pathOpen = true;
+            return Step::done;
+        }
+        if (op == "W" || op == "W*") {
+            if (!operands.empty()) return Step::bail;
+            clipPending = true;
+            return Step::done;
+        }
+        if (op == "n") {
+            if (!operands.empty()) return Step::bail;
+            pathOpen = clipPending = false;
+            return Step::done;
+        }
+        if (op == "f" || op == "F" || op == "f*" || op == "S" || op == "s" || op == "B" || op == "B*" || op == "b" ||
+            op == "b*") {
+            if (!operands.empty()) return Step::bail;
+            pathOpen = clipPending = false;
+            keepEnclosing();
+            return Step::done;
+        }
+        return Step::other;
+    }
+
+    // Colours, line style, graphics-state dictionaries, XObjects and shadings.
+    Step styleOperator(OperatorName op) {
+        if (op == "g" || op == "G" || op == "w" || op == "J" || op == "j" || op == "M" || op == "i")
+            return check(numbers(1));
+        if (op == "rg" || op == "RG") return check(numbers(3));
+        if (op == "k" || op == "K") return check(numbers(4));
+        if (op == "d")
+            return check(operands.size() == 2 && operands[0].kind == Operand::array && operands[1].kind == Operand::number);
+        if (op == "ri") return check(operands.size() == 1 && operands[0].kind == Operand::name);
+        if (op == "gs") {
+            // A graphics-state dictionary may set a font, which this reader does not follow.
+            if (operands.size() != 1 || operands[0].kind != Operand::name || !fonts.stateKeepsFont(operands[0].text))
+                return Step::bail;
+            keepEnclosing();
+            return Step::done;
+        }
+        if (op == "Do" || op == "sh" || op == "cs" || op == "CS" || op == "sc" || op == "scn" || op == "SC" ||
+            op == "SCN") {
+            // XObjects, shadings and colour spaces draw or may draw: the groups around them stay.
+            keepEnclosing();
+            return Step::done;
+        }
+        return Step::other;
+    }
+};
 
 // All of a stream's bytes, or nothing when they exceed `limit`.
 std::optional<std::vector<unsigned char>> readAll(Stream *stream, size_t limit) {
@@ -610,7 +681,7 @@ static int dropOffPageText(const char *bytes, size_t length, int first_page, int
         }
         if (!content || content->size() < 16384) continue;
         FontCheck fonts(page->getResourceDict());
-        auto cuts = offPageGroups(content->data(), content->size(), *page->getCropBox(), fonts);
+        auto cuts = OffPageScanner(*page->getCropBox(), fonts).scan(content->data(), content->size());
         size_t cut = 0;
         for (auto &range : cuts) cut += range.second - range.first;
         // Not worth a rewrite for a little; and the new contents stay within a budget, as this all sits
