@@ -122,7 +122,7 @@ public struct BatchRunner: Sendable {
             }
         }
         files.sort { $0.path < $1.path }
-        let known = try await fingerprints(batchName: definition.name)
+        let known = try await BatchStore(database: database).fingerprints(batchName: definition.name)
         var candidates: [BatchCandidate] = []
         var unchanged = 0
         for file in files {
@@ -136,23 +136,6 @@ public struct BatchRunner: Sendable {
                     estimatedTokens: estimator.tokens(sizeBytes: file.size, pages: nil, characters: nil)))
         }
         return (candidates, unchanged)
-    }
-
-    struct Fingerprint {
-        var size: Int64
-        var modified: Date
-        var sha256: String
-    }
-
-    private func fingerprints(batchName: String) async throws -> [String: Fingerprint] {
-        let rows = try await database.query(
-            "SELECT path, size_bytes, mtime, sha256 FROM lector.batch_files WHERE batch_name = $1", batchName)
-        var result: [String: Fingerprint] = [:]
-        for row in rows {
-            result[try row.decode("path")] = Fingerprint(
-                size: try row.decode("size_bytes"), modified: try row.decode("mtime"), sha256: try row.decode("sha256"))
-        }
-        return result
     }
 
     static func fileCandidate(_ path: String, estimator: BatchEstimator) -> BatchCandidate {
@@ -261,59 +244,29 @@ public struct BatchRunner: Sendable {
         var problem: String?
     }
 
+    /// The plan's candidates after their files were read and stored.
+    struct StoredMembers {
+        /// The candidates to record as members (files already taken with the same bytes are not).
+        var members: [BatchCandidate] = []
+        /// What reading and storing each file found, by path.
+        var files: [String: StoredFile] = [:]
+        /// Files whose content an earlier run already took in (only their time changed).
+        var unchangedContent = 0
+
+        /// Why `member` cannot be taken, or nil.
+        func problem(of member: BatchCandidate) -> String? {
+            member.path.flatMap { files[$0]?.problem } ?? member.problem
+        }
+    }
+
     private func fill(batchID: Int64, definition: BatchDefinition, promptVersion: String) async throws -> Outcome {
         let plan = try await plan(definition)
-        let known = definition.source.kind == "directory" ? try await fingerprints(batchName: definition.name) : [:]
-        // Files are stored first, a transaction per file (idempotent by content), so that the enqueue
-        // below is one short transaction however large the files are.
-        var stored: [String: StoredFile] = [:]
-        var unchangedContent = 0
-        var members: [BatchCandidate] = []
-        for candidate in plan.candidates {
-            guard let path = candidate.path else {
-                members.append(candidate)
-                continue
-            }
-            if let problem = candidate.problem {
-                stored[path] = StoredFile(problem: problem)
-                members.append(candidate)
-                continue
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                stored[path] = StoredFile(problem: "cannot be read")
-                members.append(candidate)
-                continue
-            }
-            let bytes = [UInt8](data)
-            let sha256 = SHA256.hex(bytes)
-            if let seen = known[path], seen.sha256 == sha256 {
-                // Touched, not changed: remember the new time, take nothing.
-                try await database.query(
-                    "UPDATE lector.batch_files SET mtime = $3, size_bytes = $4, seen_at = now() WHERE batch_name = $1 AND path = $2",
-                    definition.name, path, candidate.modifiedAt ?? Date(), Int64(bytes.count))
-                unchangedContent += 1
-                continue
-            }
-            guard Submitter.looksLikePDF(bytes) else {
-                stored[path] = StoredFile(sha256: sha256, problem: "not a PDF (no %PDF- header)")
-                members.append(candidate)
-                continue
-            }
-            let document = try await database.withTransaction { connection in
-                try await DocumentStore().insert(
-                    tenant: definition.tenant, filename: (path as NSString).lastPathComponent, bytes: bytes,
-                    labels: ["batch": definition.name], on: connection)
-            }
-            stored[path] = StoredFile(documentID: document.id, sha256: sha256)
-            var member = candidate
-            member.documentID = document.id
-            members.append(member)
-        }
+        let stored = try await storeFiles(of: plan, definition: definition)
         let started = ContinuousClock.now
         let counts = try await database.withTransaction { connection in
             try await enqueue(
-                batchID: batchID, definition: definition, promptVersion: promptVersion, members: members, stored: stored,
-                plan: plan, on: connection)
+                batchID: batchID, definition: definition, promptVersion: promptVersion, stored: stored, plan: plan,
+                on: connection)
         }
         let seconds = (ContinuousClock.now - started).secondsValue
         _ = try await BatchStore(database: database).finishIfDone(batchID: batchID)
@@ -325,25 +278,69 @@ public struct BatchRunner: Sendable {
             ])
         return Outcome(
             batchID: batchID, enqueuedNow: true, plan: plan, queued: counts.queued, skipped: counts.skipped,
-            rejected: counts.rejected, unchangedContent: unchangedContent, enqueueSeconds: seconds)
+            rejected: counts.rejected, unchangedContent: stored.unchangedContent, enqueueSeconds: seconds)
     }
 
+    /// Reads and stores the plan's files, a transaction per file (idempotent by content), so that the
+    /// enqueue is one short transaction however large the files are.
+    private func storeFiles(of plan: BatchPlan, definition: BatchDefinition) async throws -> StoredMembers {
+        let store = BatchStore(database: database)
+        let known = definition.source.kind == "directory" ? try await store.fingerprints(batchName: definition.name) : [:]
+        var stored = StoredMembers()
+        for candidate in plan.candidates {
+            guard let path = candidate.path else {
+                stored.members.append(candidate)
+                continue
+            }
+            if let problem = candidate.problem {
+                stored.files[path] = StoredFile(problem: problem)
+                stored.members.append(candidate)
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                stored.files[path] = StoredFile(problem: "cannot be read")
+                stored.members.append(candidate)
+                continue
+            }
+            let bytes = [UInt8](data)
+            let sha256 = SHA256.hex(bytes)
+            if let seen = known[path], seen.sha256 == sha256 {
+                // Touched, not changed: remember the new time, take nothing.
+                try await store.touchFile(
+                    batchName: definition.name, path: path, modifiedAt: candidate.modifiedAt ?? Date(),
+                    sizeBytes: Int64(bytes.count))
+                stored.unchangedContent += 1
+                continue
+            }
+            guard Submitter.looksLikePDF(bytes) else {
+                stored.files[path] = StoredFile(sha256: sha256, problem: "not a PDF (no %PDF- header)")
+                stored.members.append(candidate)
+                continue
+            }
+            let document = try await database.withTransaction { connection in
+                try await DocumentStore().insert(
+                    tenant: definition.tenant, filename: (path as NSString).lastPathComponent, bytes: bytes,
+                    labels: ["batch": definition.name], on: connection)
+            }
+            stored.files[path] = StoredFile(documentID: document.id, sha256: sha256)
+            var member = candidate
+            member.documentID = document.id
+            stored.members.append(member)
+        }
+        return stored
+    }
+
+    /// Enqueues the analyses of the stored members and records the run (members, file fingerprints, the
+    /// batch's figures), all in the caller's transaction.
     private func enqueue(
-        batchID: Int64, definition: BatchDefinition, promptVersion: String, members: [BatchCandidate],
-        stored: [String: StoredFile], plan: BatchPlan, on connection: PostgresConnection
+        batchID: Int64, definition: BatchDefinition, promptVersion: String, stored: StoredMembers, plan: BatchPlan,
+        on connection: PostgresConnection
     ) async throws -> (queued: Int, skipped: Int, rejected: Int) {
         // A member's document may be listed twice (two files with the same bytes): the first one counts.
         var seenDocuments = Set<Int64>()
-        var documentIDs: [Int64] = []
-        for member in members {
-            if let id = member.documentID, seenDocuments.insert(id).inserted { documentIDs.append(id) }
-        }
-        let analysed = try await connection.query(
-            """
-            SELECT DISTINCT a.document_id FROM lector.analyses a
-            WHERE a.document_id = ANY($1::bigint[]) AND a.profile = $2 AND a.prompt_version = $3 AND a.pipeline_version = $4
-            """, documentIDs, definition.profile, promptVersion, AnalyzeJob.pipelineVersion)
-        let alreadyAnalysed = Set(try analysed.map { try $0.decode("document_id", as: Int64.self) })
+        let documentIDs = stored.members.compactMap(\.documentID).filter { seenDocuments.insert($0).inserted }
+        let alreadyAnalysed = try await AnalysisStore().analysedDocuments(
+            documentIDs, profile: definition.profile, promptVersion: promptVersion, on: connection)
         let toQueue = documentIDs.filter { !alreadyAnalysed.contains($0) }
         let jobs = try toQueue.map { id in
             try AnalyzeJob.newJob(
@@ -354,70 +351,52 @@ public struct BatchRunner: Sendable {
         var jobOf: [Int64: Int64] = [:]
         for (id, result) in zip(toQueue, results) { if let result { jobOf[id] = result.id } }
 
-        var items: [String] = [], itemDocuments: [Int64] = [], itemJobs: [Int64] = [], statuses: [String] = []
-        var reasons: [String] = [], estimates: [Int64] = []
-        var counted = Set<Int64>()
-        for member in members {
-            let problem = member.path.flatMap { stored[$0]?.problem } ?? member.problem
-            var status = "rejected"
-            var reason = problem ?? ""
-            var job: Int64 = 0
-            if problem == nil, let id = member.documentID {
-                if alreadyAnalysed.contains(id) || !counted.insert(id).inserted {
-                    status = "skipped"
-                    reason = alreadyAnalysed.contains(id) ? "already analysed under this profile and prompt version" : "same content as another file"
-                } else if let queued = jobOf[id] {
-                    status = "queued"
-                    job = queued
-                } else {
-                    reason = "its analysis could not be queued"
-                }
-            }
-            items.append(member.item)
-            itemDocuments.append(member.documentID ?? 0)
-            itemJobs.append(job)
-            statuses.append(status)
-            reasons.append(reason)
-            estimates.append(Int64(status == "queued" ? member.estimatedTokens : 0))
-        }
-        try await connection.query(
-            """
-            INSERT INTO lector.batch_items (batch_id, item, document_id, job_id, status, reason, estimated_tokens)
-            SELECT $1, i, NULLIF(d, 0), NULLIF(j, 0), s, NULLIF(r, ''), e
-            FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[]) AS x(i, d, j, s, r, e)
-            ON CONFLICT (batch_id, item) DO NOTHING
-            """, batchID, items, itemDocuments, itemJobs, statuses, reasons, estimates)
+        let items = Self.items(of: stored, alreadyAnalysed: alreadyAnalysed, jobOf: jobOf)
+        try await BatchStore.insertItems(items, batchID: batchID, on: connection)
         // Fingerprints of the files taken in (rejected files too: an unchanged bad file is not retried).
-        var paths: [String] = [], sizes: [Int64] = [], times: [String] = [], hashes: [String] = [], documents: [Int64] = []
-        // Milliseconds are kept: the comparison with the next run's file times allows for that.
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if definition.source.kind == "directory" {
-            for member in members {
-                guard let path = member.path, let sha = stored[path]?.sha256, let modified = member.modifiedAt else { continue }
-                paths.append(path)
-                sizes.append(member.sizeBytes)
-                times.append(formatter.string(from: modified))
-                hashes.append(sha)
-                documents.append(member.documentID ?? 0)
-            }
-        }
-        if !paths.isEmpty {
-            try await connection.query(
-                """
-                INSERT INTO lector.batch_files (batch_name, path, size_bytes, mtime, sha256, document_id, batch_id)
-                SELECT $1, p, s, t::timestamptz, h, NULLIF(d, 0), $7
-                FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::bigint[]) AS x(p, s, t, h, d)
-                ON CONFLICT (batch_name, path) DO UPDATE SET
-                    size_bytes = excluded.size_bytes, mtime = excluded.mtime, sha256 = excluded.sha256,
-                    document_id = excluded.document_id, batch_id = excluded.batch_id, seen_at = now()
-                """, definition.name, paths, sizes, times, hashes, documents, batchID)
+            try await BatchStore.recordFiles(Self.files(of: stored), batchName: definition.name, batchID: batchID, on: connection)
         }
         try await BatchStore.recordEnqueued(
-            batchID: batchID, selected: members.count, plan: plan, promptVersion: promptVersion,
+            batchID: batchID, selected: stored.members.count, plan: plan, promptVersion: promptVersion,
             source: BatchSourceRecord(definition.source), on: connection)
-        let queued = statuses.filter { $0 == "queued" }.count
-        let skipped = statuses.filter { $0 == "skipped" }.count
-        return (queued, skipped, statuses.count - queued - skipped)
+        let queued = items.filter { $0.status == .queued }.count
+        let skipped = items.filter { $0.status == .skipped }.count
+        return (queued, skipped, items.count - queued - skipped)
+    }
+
+    /// Each member's row: queued with its job, skipped (analysed already, or the same content as an
+    /// earlier member) or rejected with the reason.
+    static func items(of stored: StoredMembers, alreadyAnalysed: Set<Int64>, jobOf: [Int64: Int64]) -> [BatchStore.Item] {
+        var counted = Set<Int64>()
+        return stored.members.map { member in
+            var item = BatchStore.Item(
+                item: member.item, documentID: member.documentID, jobID: nil, status: .rejected,
+                reason: stored.problem(of: member), estimatedTokens: 0)
+            guard item.reason == nil, let id = member.documentID else { return item }
+            if alreadyAnalysed.contains(id) {
+                item.status = .skipped
+                item.reason = "already analysed under this profile and prompt version"
+            } else if !counted.insert(id).inserted {
+                item.status = .skipped
+                item.reason = "same content as another file"
+            } else if let job = jobOf[id] {
+                item.status = .queued
+                item.jobID = job
+                item.estimatedTokens = member.estimatedTokens
+            } else {
+                item.reason = "its analysis could not be queued"
+            }
+            return item
+        }
+    }
+
+    /// The fingerprints of the members' files that were read.
+    static func files(of stored: StoredMembers) -> [BatchStore.FileRecord] {
+        stored.members.compactMap { member in
+            guard let path = member.path, let sha = stored.files[path]?.sha256, let modified = member.modifiedAt else { return nil }
+            return BatchStore.FileRecord(
+                path: path, sizeBytes: member.sizeBytes, modifiedAt: modified, sha256: sha, documentID: member.documentID)
+        }
     }
 }
