@@ -52,4 +52,15 @@ extension JobQueue {
         }
         return counts
     }
+
+    /// How many jobs (of `kind`, when given) are in a state outside `settled`: the jobs something still
+    /// waits for.
+    public func count(kind: String? = nil, notIn settled: Set<JobState>) async throws -> Int {
+        try await run(
+            """
+            SELECT count(*) AS n FROM lector.jobs
+            WHERE ($1::text IS NULL OR kind = $1) AND NOT (state::text = ANY($2::text[]))
+            """, [kind, settled.map(\.rawValue)], on: nil
+        ).one().decode("n", as: Int.self)
+    }
 }

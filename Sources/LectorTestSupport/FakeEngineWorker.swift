@@ -10,15 +10,15 @@ import LectorService
 /// A real worker running the analyze job (real Poppler in children of the real binary) against a fake
 /// engine, for the tests that need a whole pipeline with answers they choose.
 public enum FakeEngineWorker {
-    /// Runs the worker until no job matches `open` (a condition on `lector.jobs`, a constant of the
-    /// calling test, never input), at most `seconds`, then shuts it down.
+    /// Runs the worker until every job (of `kind`, when given) is in one of the `until` states, at most
+    /// `seconds`, then shuts it down.
     ///
     /// `reply` answers the engine's chat completions; other requests (model listing) get what a server
     /// of `dialect` (vLLM by default) answers, and the client is configured for that dialect.
     public static func run(
         database: PostgresClient, profiles: [AnalysisProfile], dialect: EngineDialect = .vllm, concurrency: Int = 3,
         maxAttempts: Int = 2,
-        whileOpen open: String = "state NOT IN ('completed', 'failed', 'cancelled')", seconds: Double = 180,
+        kind: String? = nil, until settled: Set<JobState> = [.completed, .failed, .cancelled], seconds: Double = 180,
         reply: @escaping @Sendable (FakeRequest) async -> FakeReply
     ) async throws {
         let logger = TestDatabase.logger
@@ -43,8 +43,7 @@ public enum FakeEngineWorker {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await worker.run() }
                     _ = try await eventually(seconds, every: .milliseconds(100)) {
-                        try await database.query("SELECT count(*) AS n FROM lector.jobs WHERE \(open)")
-                            .one().decode("n", as: Int.self) == 0
+                        try await queue.count(kind: kind, notIn: settled) == 0
                     }
                     worker.shutdown()
                     try await group.waitForAll()

@@ -62,7 +62,7 @@ enum BatchTestSupport {
     static func work(client: PostgresClient, profiles: [AnalysisProfile], answer: String) async throws {
         try await FakeEngineWorker.run(
             database: client, profiles: profiles,
-            whileOpen: "kind = 'analyze' AND state NOT IN ('completed', 'failed', 'cancelled')"
+            kind: AnalyzeJob.kind
         ) { _ in FakeResponses.completion(dialect: .vllm, answer: answer) }
     }
 }

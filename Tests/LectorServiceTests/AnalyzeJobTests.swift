@@ -46,7 +46,7 @@ struct AnalyzeJobTests {
                 try await submitter.submit(bytes: nda, filename: "nda.pdf", tenant: "bad tenant", profile: "test")
             }
 
-            try await Self.work(client: client, until: "state NOT IN ('completed', 'failed')") { _ in
+            try await Self.work(client: client, until: [.completed, .failed]) { _ in
                 FakeResponses.completion(dialect: .vllm, answer: Self.answer)
             }
 
@@ -117,7 +117,7 @@ struct AnalyzeJobTests {
             let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("mutual-nda-northwind-harbor.pdf")))
             let job = try await Submitter(database: client, queue: queue).submit(bytes: bytes, filename: "nda.pdf", profile: "test")
             // The engine answers 503 to everything: after the client's own retries the job is rescheduled.
-            try await Self.work(client: client, until: "state <> 'retryable'") { _ in
+            try await Self.work(client: client, until: [.retryable]) { _ in
                 .json(503, ["error": ["code": 503, "message": "Loading model", "type": "unavailable_error"]])
             }
             let retryable = try await client.query(
@@ -128,7 +128,7 @@ struct AnalyzeJobTests {
 
             // The engine is back but answers nonsense: retried once with feedback, then failed with the reason.
             try await client.query("UPDATE lector.jobs SET run_at = now() WHERE id = $1", job.jobID)
-            try await Self.work(client: client, until: "state NOT IN ('failed')") { _ in
+            try await Self.work(client: client, until: [.failed]) { _ in
                 FakeResponses.completion(dialect: .vllm, answer: #"{"document": {}, "findings": {"governing_law": {"presence": "maybe"}}}"#)
             }
             let failed = try await client.query(
@@ -139,12 +139,12 @@ struct AnalyzeJobTests {
         }
     }
 
-    /// Runs a worker with the analyze job against a fake engine answering `reply`, until no job matches
-    /// `open` (a condition on lector.jobs), at most two minutes.
+    /// Runs a worker with the analyze job against a fake engine answering `reply`, until every job is in
+    /// one of the `settled` states, at most two minutes.
     static func work(
-        client: PostgresClient, until open: String,
+        client: PostgresClient, until settled: Set<JobState>,
         reply: @escaping @Sendable (FakeRequest) async -> FakeReply
     ) async throws {
-        try await FakeEngineWorker.run(database: client, profiles: [Self.profile], whileOpen: open, seconds: 120, reply: reply)
+        try await FakeEngineWorker.run(database: client, profiles: [Self.profile], until: settled, seconds: 120, reply: reply)
     }
 }
