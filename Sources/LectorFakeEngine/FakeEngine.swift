@@ -50,7 +50,8 @@ public final class FakeEngine: Sendable {
         public let slots: Int
         /// How long a request holds its slot.
         public let serviceTime: Duration
-        let semaphore: AsyncSemaphore
+        /// A fixed bound of `slots` (the client's limiter, not adapting).
+        let limit: AdaptiveLimit
         let state = Mutex(Statistics())
 
         /// Busy time and completions, to compare with the capacity.
@@ -72,7 +73,7 @@ public final class FakeEngine: Sendable {
         public init(slots: Int, serviceTime: Duration) {
             self.slots = slots
             self.serviceTime = serviceTime
-            self.semaphore = AsyncSemaphore(permits: slots)
+            self.limit = AdaptiveLimit(initial: slots, maximum: slots, adaptive: false)
         }
 
         /// The counters so far.
@@ -82,21 +83,21 @@ public final class FakeEngine: Sendable {
         public func reset() { state.withLock { $0 = Statistics() } }
 
         func serve() async throws {
-            try await semaphore.withPermit {
-                let start = ContinuousClock.now
-                state.withLock { s in
-                    if s.firstStart == nil { s.firstStart = start }
-                    s.busySlots += 1
-                    s.peakBusySlots = max(s.peakBusySlots, s.busySlots)
-                }
-                try await Task.sleep(until: start + serviceTime, clock: .continuous)
-                let end = ContinuousClock.now
-                state.withLock { s in
-                    s.busySlots -= 1
-                    s.completed += 1
-                    s.busy += end - start
-                    s.lastEnd = end
-                }
+            try await limit.acquire()
+            defer { limit.release(.ignored) }
+            let start = ContinuousClock.now
+            state.withLock { s in
+                if s.firstStart == nil { s.firstStart = start }
+                s.busySlots += 1
+                s.peakBusySlots = max(s.peakBusySlots, s.busySlots)
+            }
+            try await Task.sleep(until: start + serviceTime, clock: .continuous)
+            let end = ContinuousClock.now
+            state.withLock { s in
+                s.busySlots -= 1
+                s.completed += 1
+                s.busy += end - start
+                s.lastEnd = end
             }
         }
     }
