@@ -257,8 +257,8 @@ struct DocumentText: Sendable {
         }
     }
 
-    /// The first and last three non-blank lines of a page, with a key: normalised, digits as `#`.
-    static func edgeLines(_ raw: [Unicode.Scalar]) -> [(range: Range<Int>, key: String)] {
+    /// The offset ranges of the lines of `raw` (without their line feeds).
+    static func lineRanges(_ raw: [Unicode.Scalar]) -> [Range<Int>] {
         var lines: [Range<Int>] = []
         var start = 0
         for (offset, scalar) in raw.enumerated() where scalar == "\n" {
@@ -266,6 +266,12 @@ struct DocumentText: Sendable {
             start = offset + 1
         }
         lines.append(start..<raw.count)
+        return lines
+    }
+
+    /// The first and last three non-blank lines of a page, with a key: normalised, digits as `#`.
+    static func edgeLines(_ raw: [Unicode.Scalar]) -> [(range: Range<Int>, key: String)] {
+        let lines = lineRanges(raw)
         let nonBlank = lines.filter { range in raw[range].contains { !$0.properties.isWhitespace } }
         let chosen = nonBlank.count <= 6 ? nonBlank : Array(nonBlank.prefix(3) + nonBlank.suffix(3))
         return chosen.compactMap { range in
@@ -294,14 +300,7 @@ struct DocumentText: Sendable {
     /// a sentence ("within\n30\ndays") or in a table row is never one.
     /// `all`: every line that holds only a clause number or list marker, layout or not.
     static func marginNumbers(_ raw: [Unicode.Scalar], after boilerplate: [Range<Int>] = []) -> (layout: [Range<Int>], all: [Range<Int>]) {
-        var lines: [Range<Int>] = []
-        var start = 0
-        for (offset, scalar) in raw.enumerated() where scalar == "\n" {
-            lines.append(start..<offset)
-            start = offset + 1
-        }
-        lines.append(start..<raw.count)
-        lines = lines.compactMap { line in
+        let lines: [Range<Int>] = lineRanges(raw).compactMap { line in
             let from = raw[line].firstIndex { !$0.properties.isWhitespace }
             let to = raw[line].lastIndex { !$0.properties.isWhitespace }
             guard let from, let to else { return nil }

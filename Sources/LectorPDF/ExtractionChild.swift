@@ -85,37 +85,32 @@ public enum ExtractionChild {
 
     static func readExactly(_ fd: Int32, count: Int) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: count)
-        var done = 0
-        let ok = buffer.withUnsafeMutableBytes { raw -> Bool in
-            while done < count {
-                let n = read(fd, raw.baseAddress! + done, count - done)
-                if n > 0 {
-                    done += n
-                } else if n < 0, errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
+        let ok = buffer.withUnsafeMutableBytes { raw in
+            untilDone(count) { done in read(fd, raw.baseAddress! + done, count - done) }
         }
         return ok ? buffer : nil
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n > 0 {
-                    done += n
-                } else if n < 0, errno == EINTR {
-                    continue
-                } else {
-                    return false
-                }
-            }
-            return true
+        bytes.withUnsafeBytes { raw in
+            untilDone(raw.count) { done in write(fd, raw.baseAddress! + done, raw.count - done) }
         }
+    }
+
+    /// Repeats `step` (a read or write given the bytes done so far, returning its result) until `count`
+    /// bytes are done, again after EINTR; false when a step ends early (end of file, an error).
+    private static func untilDone(_ count: Int, _ step: (Int) -> Int) -> Bool {
+        var done = 0
+        while done < count {
+            let n = step(done)
+            if n > 0 {
+                done += n
+            } else if n < 0, errno == EINTR {
+                continue
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }

@@ -12,12 +12,9 @@ struct Cancel: AsyncParsableCommand {
     var job: Int64
 
     func run() async throws {
-        let logger = global.makeLogger()
-        try await reportingErrors {
-            try await global.withDatabase(logger: logger, maxConnections: 1) { client in
-                let cancelled = try await JobQueue(client: client, logger: logger).cancel(jobID: job)
-                print("job \(cancelled.id) is \(cancelled.state.rawValue)")
-            }
+        try await global.withQueue { queue in
+            let cancelled = try await queue.cancel(jobID: job)
+            print("job \(cancelled.id) is \(cancelled.state.rawValue)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LectorCore
 import LectorDB
+import LectorQueue
 import Logging
 
 /// Options every command takes: where the database is and how to log.
@@ -38,6 +39,17 @@ struct GlobalOptions: ParsableArguments {
         var configuration = try databaseConfiguration(maxConnections: maxConnections)
         configuration.statementTimeoutSeconds = statementTimeoutSeconds
         return try await PostgresClient.withClient(configuration: configuration, logger: logger, body)
+    }
+
+    /// Runs one operator action on the queue (a pool of one connection), reporting errors as every
+    /// command does.
+    func withQueue(_ body: (JobQueue) async throws -> Void) async throws {
+        let logger = makeLogger()
+        try await reportingErrors {
+            try await withDatabase(logger: logger, maxConnections: 1) { client in
+                try await body(JobQueue(client: client, logger: logger))
+            }
+        }
     }
 }
 

@@ -25,16 +25,12 @@ struct QueueCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let logger = global.makeLogger()
-            try await reportingErrors {
-                try await global.withDatabase(logger: logger, maxConnections: 1) { client in
-                    let deleted = try await JobQueue(client: client, logger: logger)
-                        .pruneFinished(olderThan: olderThanDays * 86_400)
-                    if json {
-                        print(#"{"deleted": \#(deleted), "older_than_days": \#(olderThanDays)}"#)
-                    } else {
-                        print("pruned \(deleted) finished job\(deleted == 1 ? "" : "s") older than \(olderThanDays) days")
-                    }
+            try await global.withQueue { queue in
+                let deleted = try await queue.pruneFinished(olderThan: olderThanDays * 86_400)
+                if json {
+                    print(#"{"deleted": \#(deleted), "older_than_days": \#(olderThanDays)}"#)
+                } else {
+                    print("pruned \(deleted) finished job\(deleted == 1 ? "" : "s") older than \(olderThanDays) days")
                 }
             }
         }
@@ -47,12 +43,9 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument(help: "The queue's name.") var name: String
 
         func run() async throws {
-            let logger = global.makeLogger()
-            try await reportingErrors {
-                try await global.withDatabase(logger: logger, maxConnections: 1) { client in
-                    try await JobQueue(client: client, logger: logger).pause(queue: name)
-                    print("queue \(name) is paused")
-                }
+            try await global.withQueue { queue in
+                try await queue.pause(queue: name)
+                print("queue \(name) is paused")
             }
         }
     }
@@ -63,12 +56,9 @@ struct QueueCommand: AsyncParsableCommand {
         @Argument(help: "The queue's name.") var name: String
 
         func run() async throws {
-            let logger = global.makeLogger()
-            try await reportingErrors {
-                try await global.withDatabase(logger: logger, maxConnections: 1) { client in
-                    try await JobQueue(client: client, logger: logger).resume(queue: name)
-                    print("queue \(name) is running")
-                }
+            try await global.withQueue { queue in
+                try await queue.resume(queue: name)
+                print("queue \(name) is running")
             }
         }
     }

@@ -12,12 +12,9 @@ struct Retry: AsyncParsableCommand {
     var job: Int64
 
     func run() async throws {
-        let logger = global.makeLogger()
-        try await reportingErrors {
-            try await global.withDatabase(logger: logger, maxConnections: 1) { client in
-                let retried = try await JobQueue(client: client, logger: logger).retry(jobID: job)
-                print("job \(retried.id) is \(retried.state.rawValue) (attempt \(retried.attempt) of \(retried.maxAttempts))")
-            }
+        try await global.withQueue { queue in
+            let retried = try await queue.retry(jobID: job)
+            print("job \(retried.id) is \(retried.state.rawValue) (attempt \(retried.attempt) of \(retried.maxAttempts))")
         }
     }
 }
