@@ -40,35 +40,19 @@ enum BatchingBench {
     }
 
     static func run(url: String, sequences: Int, requests: Int, peerRequests: Int, logger: Logger) async throws {
-        let root = String(url.dropLast(3))
-        let stats = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
-        func engineStats() async throws -> JSONValue {
-            let response = try await stats.execute(HTTPClientRequest(url: root + "/fake/stats"), timeout: .seconds(5))
-            return try JSONValue.parse(Array(buffer: try await response.body.collect(upTo: 1 << 16)))
-        }
-        func resetStats() async throws {
-            var request = HTTPClientRequest(url: root + "/fake/reset")
-            request.method = .POST
-            _ = try await stats.execute(request, timeout: .seconds(5)).body.collect(upTo: 1 << 16)
-        }
-        let schema = ResponseSchema(
-            name: "probe",
-            schema: ["type": "object", "properties": ["ok": ["type": "boolean"]], "required": ["ok"], "additionalProperties": false])
+        let control = FakeEngineControl(baseURL: url)
         // Streamed, as the analyzer sends every request.
-        let chat = ChatRequest(
-            system: "You check contracts. Answer in JSON.",
-            user: [.text("=== Page 1 ===\n" + String(repeating: "The Supplier shall deliver the Goods. ", count: 50))],
-            schema: schema, maxTokens: 16, temperature: 0, seed: 1, reasoningEffort: .off, stream: true)
+        let chat = FakeEngineControl.probe(stream: true)
 
         func round(_ name: String, configuration: EngineConfiguration, count: Int) async throws -> Round {
             try await EngineClient.withClient(configuration: configuration, logger: logger) { client in
-                try await resetStats()
+                try await control.reset()
                 let start = ContinuousClock.now
                 let log = SampleLog()
                 return try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {
                         while !log.done.load(ordering: .relaxed) {
-                            let json = try await engineStats()
+                            let json = try await control.stats()
                             let sample = Sample(
                                 t: ms(ContinuousClock.now - start) / 1000, running: json["running"]?.intValue ?? 0,
                                 completed: json["completed"]?.intValue ?? 0, rejected: json["rejected"]?.intValue ?? 0,
@@ -91,7 +75,7 @@ enum BatchingBench {
                     let wall = ms(ContinuousClock.now - start) / 1000
                     log.done.store(true, ordering: .relaxed)
                     try await group.waitForAll()
-                    let json = try await engineStats()
+                    let json = try await control.stats()
                     let limit = client.inFlightLimit
                     return Round(
                         name: name, requests: count, wall: wall, samples: log.samples.withLock { $0 },
@@ -108,7 +92,7 @@ enum BatchingBench {
         let peerConfiguration = EngineConfiguration(
             url: url, model: "bench", dialect: .vllm, maxInFlight: 8, initialInFlight: 8, adaptiveInFlight: false)
         let peer = try await round("peer: the old fixed loop (8 in flight)", configuration: peerConfiguration, count: peerRequests)
-        try await stats.shutdown()
+        try await control.shutdown()
 
         // Time to reach: the first moment the sequences running, averaged over the last 2 s, reach 90 %.
         func reach(_ r: Round) -> Sample? {

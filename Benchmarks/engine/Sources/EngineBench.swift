@@ -34,7 +34,6 @@ struct EngineBench {
         let requests = Int(options["requests"] ?? "400")!
         let sequential = Int(options["sequential"] ?? "100")!
         let logger = Logger(label: "lector.bench")
-        let root = String(url.dropLast(3))
         if let sequences = options["sequences"].flatMap({ Int($0) }), sequences > 0 {
             try await BatchingBench.run(
                 url: url, sequences: sequences, requests: requests, peerRequests: Int(options["peer-requests"] ?? "200") ?? 200,
@@ -42,32 +41,19 @@ struct EngineBench {
             return
         }
 
-        let stats = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        let control = FakeEngineControl(baseURL: url)
         func engineStats() async throws -> (busy: Double, window: Double) {
-            let response = try await stats.execute(HTTPClientRequest(url: root + "/fake/stats"), timeout: .seconds(5))
-            let json = try JSONValue.parse(Array(buffer: try await response.body.collect(upTo: 1 << 16)))
+            let json = try await control.stats()
             return (json["busy_ms"]?.doubleValue ?? 0, json["window_ms"]?.doubleValue ?? 0)
         }
-        func resetStats() async throws {
-            var request = HTTPClientRequest(url: root + "/fake/reset")
-            request.method = .POST
-            _ = try await stats.execute(request, timeout: .seconds(5)).body.collect(upTo: 1 << 16)
-        }
-
-        let schema = ResponseSchema(
-            name: "probe",
-            schema: ["type": "object", "properties": ["ok": ["type": "boolean"]], "required": ["ok"], "additionalProperties": false])
-        let chat = ChatRequest(
-            system: "You check contracts. Answer in JSON.",
-            user: [.text("--- page 1 ---\n" + String(repeating: "The Supplier shall deliver the Goods. ", count: 50))],
-            schema: schema, maxTokens: 16, temperature: 0, seed: 1, reasoningEffort: .off, stream: false)
+        let chat = FakeEngineControl.probe(stream: false)
 
         func lectorRound(_ name: String, inFlight: Int, count: Int) async throws -> Round {
             var configuration = EngineConfiguration(url: url, model: "bench", dialect: .vllm, maxInFlight: inFlight)
             configuration.retry = RetryPolicy(maxAttempts: 1)
             return try await EngineClient.withClient(configuration: configuration, logger: logger) { client in
                 for _ in 0..<inFlight { _ = try await client.complete(chat) }  // warm connections
-                try await resetStats()
+                try await control.reset()
                 let start = ContinuousClock.now
                 if inFlight == 1 {
                     // One at a time: latency is the service time plus every overhead, without queueing.
@@ -124,7 +110,7 @@ struct EngineBench {
             }
             do {
                 for _ in 0..<inFlight { _ = try await once() }
-                try await resetStats()
+                try await control.reset()
                 let start = ContinuousClock.now
                 // Workers, each sending back to back: the bound is the worker count.
                 let total = try await withThrowingTaskGroup(of: Double.self) { group in
@@ -160,7 +146,7 @@ struct EngineBench {
         rounds.append(try await rawRound("raw AsyncHTTPClient, K workers", inFlight: slots, count: requests))
         rounds.append(try await lectorRound("lector, sequential", inFlight: 1, count: sequential))
         rounds.append(try await rawRound("raw AsyncHTTPClient, sequential", inFlight: 1, count: sequential))
-        try await stats.shutdown()
+        try await control.shutdown()
 
         let capacity = Double(slots) / (serviceMs / 1000)
         func utilization(_ r: Round) -> Double { Double(r.requests) / r.wall / capacity }
