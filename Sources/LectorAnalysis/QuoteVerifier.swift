@@ -38,8 +38,10 @@ public struct QuoteVerifier: Sendable {
         document = DocumentText(pages: pages)
     }
 
-    /// Grounds one quote the model attributed to `page`.
-    public func verify(_ text: String, page: Int?) -> VerifiedQuote {
+    /// Grounds one quote the model attributed to `page`; with `approximate` false, a quote that does not
+    /// verify is `notFound` without looking for an approximate match (for a second reading of a page,
+    /// where only a verification counts).
+    public func verify(_ text: String, page: Int?, approximate allowApproximate: Bool = true) -> VerifiedQuote {
         let quote = Self.joinHyphens(TextNormalizer.normalized(Self.guillemets(Array(text.unicodeScalars))).scalars)
         let words = DocumentText.words(quote)
         let letters = words.reduce(0) { $0 + $1.range.count }
@@ -52,7 +54,7 @@ public struct QuoteVerifier: Sendable {
         if let ranges = findElided(quote, near: page) {
             return grounded(text, ranges: ranges, claimed: page, match: .normalized)
         }
-        if letters >= Self.approximateMinimumLetters, let range = approximate(quote, words: words, near: page) {
+        if allowApproximate, letters >= Self.approximateMinimumLetters, let range = approximate(quote, words: words, near: page) {
             return grounded(text, ranges: [range], claimed: page, match: .approximate)
         }
         return VerifiedQuote(text: text, page: page, match: .notFound)

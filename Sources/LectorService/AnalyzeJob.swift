@@ -120,7 +120,11 @@ public struct AnalyzeJob: Sendable {
                 client: engine, profile: profile, maxConcurrentRequests: maxConcurrentRequests, logger: context.logger)
             result = try await analyzer.analyze(pages: analysisPages)
             let texts = Dictionary(analysisPages.map { ($0.number, $0.text) }, uniquingKeysWith: { first, _ in first })
-            try await source.words(of: result.pagesToLocate) { number, words in
+            // Words for the pages that hold located quotes (their boxes), and for the pages named by quotes
+            // that did not verify (read again row by row).
+            let wordPages = Set(result.pagesToLocate).union(result.pagesToReread.filter { texts[$0] != nil }).sorted()
+            try await source.words(of: wordPages) { number, words in
+                result.reread(page: number, text: texts[number] ?? "", words: words)
                 result.locateBoxes(page: number, text: texts[number] ?? "", words: words)
             }
         } catch let error as EngineError {
