@@ -151,21 +151,23 @@ struct FirstTokenTests {
     @Test("a wait before the first byte longer than the idle timeout is allowed up to the first-token timeout")
     func queuedBeforeFirstToken() async throws {
         let ok = FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"yes"}"#)
-        // Queued for 3 s; the idle timeout is 1 s, the first-token allowance 60 s.
-        let queued = FakeScript(dialect: .vllm, otherwise: .delayed(.seconds(3), ok))
+        // Queued for 20 s; the idle timeout is 10 s, the first-token allowance 600 s. The idle timeout is
+        // far above any gap of the answer that follows, which a loaded 2-core machine running the suite
+        // in parallel has stretched past 4 s.
+        let queued = FakeScript(dialect: .vllm, otherwise: .delayed(.seconds(20), ok))
         try await withFakeEngine(
-            queued, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(1),
-            firstTokenTimeout: .seconds(60)
+            queued, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(10),
+            firstTokenTimeout: .seconds(600)
         ) { _, client in
             let response = try await client.complete(sampleRequest(stream: true))
             #expect(response.json?["answer"]?.stringValue == "yes")
         }
-        // The same 1 s idle timeout still ends an answer that started and then went silent.
+        // The same idle timeout still ends an answer that started and then went silent.
         let stalled = FakeScript(
             dialect: .vllm, otherwise: FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"yes"}"#, ending: .stall))
         try await withFakeEngine(
-            stalled, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(1),
-            firstTokenTimeout: .seconds(60)
+            stalled, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(10),
+            firstTokenTimeout: .seconds(600)
         ) { _, client in
             let error = try await #require(throws: EngineError.self) { try await client.complete(sampleRequest(stream: true)) }
             #expect(error.kind == .timeout)

@@ -74,14 +74,14 @@ struct ErrorClassificationTests {
         let stall: FakeReply =
             stream ? FakeResponses.streamed(dialect: .vllm, answer: #"{"answer":"no"}"#, ending: .stall) : .stall
         let script = FakeScript(dialect: .vllm, replies: [stall, ok])
-        // Idle timeouts are generous: a loaded machine (the suite runs in parallel on 2 cores) must not turn
-        // the good reply into a timeout as well.
-        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(6)) { engine, client in
+        // Idle timeouts are generous: a loaded machine (the suite runs in parallel on 2 cores, where gaps
+        // past 4 s were seen) must not turn the good reply into a timeout as well.
+        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(12)) { engine, client in
             let response = try await client.complete(sampleRequest(stream: stream))
             #expect(response.attempts == 2)
         }
         let always = FakeScript(dialect: .vllm, otherwise: stall)
-        try await withFakeEngine(always, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(6)) { _, client in
+        try await withFakeEngine(always, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(12)) { _, client in
             let error = await #expect(throws: EngineError.self) { try await client.complete(sampleRequest(stream: stream)) }
             #expect(error?.kind == .timeout)
             #expect(error?.code == "engine.timeout")
