@@ -157,7 +157,7 @@ struct FirstTokenTests {
         let queued = FakeScript(dialect: .vllm, otherwise: .delayed(.seconds(20), ok))
         try await withFakeEngine(
             queued, dialect: .vllm, retry: RetryPolicy(maxAttempts: 1), idleTimeout: .seconds(10),
-            firstTokenTimeout: .seconds(600)
+            firstTokenTimeout: .seconds(600), requestTimeout: .seconds(900)
         ) { _, client in
             let response = try await client.complete(sampleRequest(stream: true))
             #expect(response.json?["answer"]?.stringValue == "yes")

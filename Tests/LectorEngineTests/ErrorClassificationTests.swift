@@ -76,7 +76,7 @@ struct ErrorClassificationTests {
         let script = FakeScript(dialect: .vllm, replies: [stall, ok])
         // Idle timeouts are generous: a loaded machine (the suite runs in parallel on 2 cores, where gaps
         // past 4 s were seen) must not turn the good reply into a timeout as well.
-        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(12)) { engine, client in
+        try await withFakeEngine(script, dialect: .vllm, idleTimeout: .seconds(12), requestTimeout: .seconds(900)) { engine, client in
             let response = try await client.complete(sampleRequest(stream: stream))
             #expect(response.attempts == 2)
         }
@@ -98,7 +98,9 @@ struct ErrorClassificationTests {
             dialect: .vllm, answer: #"{"answer":"yes"}"#, reasoning: reasoning, interval: .milliseconds(500), pieces: 40)
         try await withFakeEngine(
             FakeScript(dialect: .vllm, otherwise: slow), dialect: .vllm, retry: RetryPolicy(maxAttempts: 1),
-            idleTimeout: .seconds(15)
+            // The whole answer may take far longer than its 20 s on a starved machine (over 60 s was seen):
+            // only the gaps are under test.
+            idleTimeout: .seconds(15), requestTimeout: .seconds(900)
         ) { _, client in
             let response = try await client.complete(sampleRequest(stream: true))
             #expect(response.reasoning == reasoning)

@@ -49,6 +49,9 @@ struct JobQueueTests {
             let d = policy.delay(afterAttempt: 2)
             #expect(d >= 8 && d <= 12)
         }
+        // In the database: minutes, not seconds, so that "not due before its backoff passes" holds however
+        // long a loaded machine stalls between the failure and the claim that follows it.
+        let slow = RetryPolicy(base: 600, cap: 3600, jitter: 0.2)
         try await QueueTestDatabase.with { client, queue, _ in
             let id = try await queue.enqueue(NewJob(kind: "k", maxAttempts: 5)).id
             func clock() async throws -> Double {
@@ -60,13 +63,13 @@ struct JobQueueTests {
                 // The backoff counts from the failure, whenever it commits between these two instants (on a
                 // busy machine that can be long after the claim).
                 let before = try await clock()
-                let outcome = try await queue.fail(job, failure: .retryable("boom \(attempt)"), policy: policy)
+                let outcome = try await queue.fail(job, failure: .retryable("boom \(attempt)"), policy: slow)
                 let after = try await clock()
                 #expect(outcome.state == .retryable)
                 let runAt = try await client.query(
                     "SELECT EXTRACT(EPOCH FROM run_at)::float8 AS t FROM lector.jobs WHERE id = $1", [id]
                 ).one().decode("t", as: Double.self)
-                let nominal = 5 * Double(1 << (attempt - 1))
+                let nominal = 600 * Double(1 << (attempt - 1))
                 #expect(runAt - before >= nominal * 0.8 && runAt - after <= nominal * 1.2, "attempt \(attempt)")
                 // Not due before its backoff passes.
                 #expect(try await claimOne(queue) == nil)
