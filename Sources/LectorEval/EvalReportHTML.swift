@@ -27,7 +27,7 @@ public enum EvalReportHTML {
             <header>
             <h1>CUAD evaluation <span class="muted">run \(run.id)</span></h1>
             <p class="meta">\(escape(run.model)) on \(escape(run.engineHost)) (\(escape(run.engineDialect))) · profile <b>\(escape(run.profile))</b> · prompt \(escape(run.promptVersion)) · reasoning \(escape(run.reasoningEffort)) · \(escape(format.string(from: run.finishedAt)))</p>
-            <p class="meta">\(total) contracts\(escape(run.selection.map { " — \($0.summary)" } ?? "")) · labels \(escape(run.labels)) · tokens \(run.tokensIn) in, \(run.tokensOut) out\(run.costUSD.map { String(format: " · $%.2f", $0) } ?? "")</p>
+            <p class="meta">\(escape(run.selection?.summary ?? "\(total) contracts")) · labels \(escape(run.labels)) · tokens \(run.tokensIn) in, \(run.tokensOut) out\(run.costUSD.map { String(format: " · $%.2f", $0) } ?? "")</p>
             </header>
             <section class="cards">
 

@@ -7,9 +7,9 @@ public enum EvalTable {
     public static func render(_ run: EvalRun, intervals: [Bootstrap.Estimate] = []) -> String {
         var lines: [String] = []
         let total = run.documents + run.failures.count
-        let chosen = run.selection.map { ", \($0.summary)" } ?? ""
+        let chosen = run.selection?.summary ?? "\(total) contracts"
         lines.append(
-            "eval run \(run.id) (\(run.benchmark), \(run.labels)): \(total) contracts\(chosen); \(run.documents) analysed, "
+            "eval run \(run.id) (\(run.benchmark), \(run.labels)): \(chosen); \(run.documents) analysed, "
                 + "\(run.failures.count) failed (scored as misses), \(run.reusedAnalyses) analyses reused")
         lines.append("engine \(run.engineHost) (\(run.engineDialect)), model \(run.model)")
         lines.append("profile \(run.profile), prompt \(run.promptVersion), reasoning \(run.reasoningEffort)")
