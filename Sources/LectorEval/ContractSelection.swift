@@ -47,10 +47,11 @@ public struct ContractSelection: Sendable, Hashable {
 
         /// One line for people: `a random sample of 20 of 510 contracts (seed 7)`.
         public var summary: String {
+            let of = available == 1 ? "1 contract" : "\(available) contracts"
             var text =
                 sample != nil
-                ? "a random sample of \(chosen) of \(available) contracts (seed \(seed ?? 0))"
-                : "all \(chosen) contracts"
+                ? "a random sample of \(chosen) of \(of) (seed \(seed ?? 0))"
+                : chosen == 1 ? "the 1 contract" : "all \(chosen) contracts"
             if let split { text += " in the split \(split)" }
             return text
         }
