@@ -22,12 +22,18 @@ public struct ScoredFinding: Sendable, Hashable {
     /// The value and its normalised forms.
     public var value: CUADValue.FindingValue
     public var quotes: [Quote]
+    /// The model's confidence, 0...1 (nil: none recorded, never above a curve threshold).
+    public var confidence: Double?
 
     /// A finding as scored.
-    public init(category: String, present: Bool, value: CUADValue.FindingValue = .init(), quotes: [Quote] = []) {
+    public init(
+        category: String, present: Bool, value: CUADValue.FindingValue = .init(), quotes: [Quote] = [],
+        confidence: Double? = nil
+    ) {
         self.category = category
         self.present = present
         self.value = value
         self.quotes = quotes
+        self.confidence = confidence
     }
 }

@@ -9,7 +9,7 @@ import LectorPDF
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure analysis quality on labelled contracts (CUAD) and compare runs.",
-        subcommands: [EvalCUAD.self, EvalList.self, EvalCompare.self])
+        subcommands: [EvalCUAD.self, EvalList.self, EvalReport.self, EvalCompare.self])
 }
 
 struct EvalCUAD: AsyncParsableCommand {
@@ -19,10 +19,14 @@ struct EvalCUAD: AsyncParsableCommand {
         discussion: """
             Stores the contracts (once per tenant and content), enqueues a fresh analyze job for each on the \
             queue --queue and runs them with a worker in this process (or, with --external-workers, waits \
-            for `lector worker --queue eval` processes), then scores per category: presence precision, \
-            recall and F1 against non-empty labels; span recall and precision under CUAD's rule (Jaccard >= \
-            0.5 of the word sets); value agreement for dates, durations, governing law and parties; and the \
-            share of quotes verified. The run is stored in lector.eval_runs (see `lector eval list`).
+            for `lector worker --queue eval` processes), then scores per category and overall as CUAD does \
+            (README, Evaluation): presence precision, recall and F1; span true/false positives and false \
+            negatives under CUAD's rule (word-set Jaccard >= 0.5; for Parties also the label inside the \
+            quote); AUPR and precision at 80% and 90% recall from the findings' confidences; the share of \
+            labelled spans the profile's quote limits put out of reach; value agreement and grounding. A \
+            contract whose analysis fails is a miss in every labelled category and is listed with its reason. \
+            --sample N --seed S takes a reproducible random subset; --split FILE the contracts it names. The \
+            run is stored in lector.eval_runs (see `lector eval list`, `report`, `compare`).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -34,7 +38,14 @@ struct EvalCUAD: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Folder with the contracts' PDFs, named as corpus_file.", valueName: "dir"))
     var pdfs: String
     @Option(help: "Analysis profile; only its CUAD categories are scored.") var profile = AnalysisProfile.defaultName
-    @Option(help: "Evaluate only the N smallest contracts.") var limit: Int?
+    @Option(help: ArgumentHelp("Evaluate a random sample of N contracts (reproducible with --seed).", valueName: "N"))
+    var sample: Int?
+    @Option(help: "The sample's seed: the same seed, labels, folder and split give the same contracts.") var seed: UInt64 = 0
+    @Option(
+        help: ArgumentHelp(
+            "Evaluate only the contracts this file names (one corpus_file per line; # comments), before --sample.",
+            valueName: "file"))
+    var split: String?
     @Option(help: "Tenant the contracts are stored under.") var tenant = "eval"
     @Option(help: "Queue for the analyze jobs.") var queue = "eval"
     @Option(help: "Jobs the in-process worker runs at once.") var concurrency = 4
@@ -53,8 +64,10 @@ struct EvalCUAD: AsyncParsableCommand {
             guard let chosen = profiles[profile] else {
                 throw ValidationError("no profile '\(profile)'; known: \(profiles.keys.sorted().joined(separator: ", "))")
             }
+            if let sample, sample < 1 { throw ValidationError("--sample must be at least 1") }
             var options = CUADEvaluation.Options(
-                labelsFile: URL(fileURLWithPath: labels), pdfFolder: URL(fileURLWithPath: pdfs), profile: chosen, limit: limit,
+                labelsFile: URL(fileURLWithPath: labels), pdfFolder: URL(fileURLWithPath: pdfs), profile: chosen,
+                selection: ContractSelection(split: split.map { URL(fileURLWithPath: $0) }, sample: sample, seed: seed),
                 tenant: tenant, queue: queue, reuseAnalyses: reuse)
             options.timeout = timeoutMinutes.map { .seconds($0 * 60) }
             let progress: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data("\(line)\n".utf8)) }
@@ -74,9 +87,58 @@ struct EvalCUAD: AsyncParsableCommand {
                         progress: progress)
                 }
             }
-            print(json ? try encodeJSON(run) : EvalTable.render(run))
+            print(json ? try encodeJSON(run) : EvalTable.render(run, intervals: Bootstrap().intervals(run.contracts, categories: run.categories.map(\.category))))
         }
     }
+}
+
+struct EvalReport: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Show a stored run with bootstrap intervals, as text, JSON or one self-contained HTML page.",
+        discussion: """
+            The intervals are bootstrap 95% intervals over the run's contracts (--resamples draws, --seed). \
+            --html FILE writes one HTML file with no external resources: the overall figures, per-category \
+            bars with intervals, CUAD's precision-recall curve, the failures and the full table.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The run (see `lector eval list`).") var run: Int64
+    @Option(help: ArgumentHelp("Write the report as one self-contained HTML file.", valueName: "file")) var html: String?
+    @Option(help: "Bootstrap resamples.") var resamples = 2000
+    @Option(help: "Bootstrap seed.") var seed: UInt64 = 19
+    @Flag(help: "Print the run and its intervals as JSON.") var json = false
+
+    func run() async throws {
+        let logger = global.makeLogger()
+        try await reportingErrors {
+            guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
+            let stored = try await global.withDatabase(logger: logger, maxConnections: 1) { client in
+                try await EvalRunStore(database: client).run(run)
+            }
+            let intervals = Bootstrap(resamples: resamples, seed: seed).intervals(
+                stored.contracts, categories: stored.categories.map(\.category))
+            if let html {
+                let page = EvalReportHTML.render(stored, intervals: intervals)
+                do {
+                    try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+                } catch {
+                    throw EvalError(.output, "\(html): cannot be written")
+                }
+                FileHandle.standardError.write(Data("wrote \(html)\n".utf8))
+            } else if json {
+                print(try encodeJSON(EvalRunReport(run: stored, intervals: intervals)))
+            } else {
+                print(EvalTable.render(stored, intervals: intervals))
+            }
+        }
+    }
+}
+
+/// A run with its intervals, for `lector eval report --json`.
+struct EvalRunReport: Encodable {
+    var run: EvalRun
+    var intervals: [Bootstrap.Estimate]
 }
 
 struct EvalList: AsyncParsableCommand {
@@ -99,19 +161,30 @@ struct EvalList: AsyncParsableCommand {
 
 struct EvalCompare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "compare", abstract: "Show per-category score changes between two stored runs (second minus first).")
+        commandName: "compare",
+        abstract: "Compare two stored runs on the contracts both scored, with paired bootstrap 95% intervals.",
+        discussion: """
+            Aligns the runs on the contracts both scored (failures included) and names those dropped; \
+            recomputes every figure on them; gives each category's F1 change and the overall changes \
+            (after minus before) with paired bootstrap 95% intervals (--resamples, --seed).
+            """)
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The run before.") var before: Int64
     @Argument(help: "The run after.") var after: Int64
+    @Option(help: "Bootstrap resamples.") var resamples = 2000
+    @Option(help: "Bootstrap seed.") var seed: UInt64 = 19
     @Flag(help: "Print the comparison as JSON.") var json = false
 
     func run() async throws {
         let logger = global.makeLogger()
         try await reportingErrors {
+            guard resamples >= 1 else { throw ValidationError("--resamples must be at least 1") }
             let comparison = try await global.withDatabase(logger: logger, maxConnections: 1) { client in
                 let store = EvalRunStore(database: client)
-                return EvalComparison(before: try await store.run(before), after: try await store.run(after))
+                return EvalComparison(
+                    before: try await store.run(before), after: try await store.run(after),
+                    bootstrap: Bootstrap(resamples: resamples, seed: seed))
             }
             print(json ? try encodeJSON(comparison) : EvalTable.render(comparison))
         }

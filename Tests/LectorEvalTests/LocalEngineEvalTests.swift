@@ -7,7 +7,7 @@ import LectorPDF
 import LectorTestSupport
 import Testing
 
-/// `lector eval cuad --profile local-small --limit 1` against the real llama.cpp server that
+/// `lector eval cuad --profile local-small` on one contract against the real llama.cpp server that
 /// `deploy/local/test` starts (`LECTOR_TEST_ENGINE_URL`), on the shortest shared CUAD contract that
 /// local-small can take: 9 pages, 17k characters. (The shortest by text, Scansource's 3 pages, has pages
 /// of 5k characters: more than local-small's 4096-token context leaves for one page, so its job fails
@@ -27,7 +27,7 @@ struct LocalEngineEvalTests {
 
     @Test("local-small on the shortest contract: completes, stored, a score row per category")
     func shortestContract() async throws {
-        // A folder with only the shortest contract, so that --limit 1 takes it whatever the file sizes.
+        // A folder with only the shortest contract: the run takes every labelled contract with a PDF there.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lector-eval-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -43,7 +43,7 @@ struct LocalEngineEvalTests {
             try await EngineClient.withClient(configuration: configuration, logger: logger) { engine in
                 let info = try await engine.discover()
                 var options = CUADEvaluation.Options(
-                    labelsFile: contracts.appendingPathComponent("cuad_labels.csv"), pdfFolder: folder, profile: profile, limit: 1)
+                    labelsFile: contracts.appendingPathComponent("cuad_labels.csv"), pdfFolder: folder, profile: profile)
                 // A generous bound, not a timing threshold: only a hung run ends here.
                 options.timeout = .seconds(1800)
                 let run = try await CUADEvaluation(database: client, logger: logger).run(
@@ -53,7 +53,7 @@ struct LocalEngineEvalTests {
                         extractor: PDFExtractor(executable: RepoPaths.lectorBinary.path), concurrency: 1))
                 #expect(run.documents + run.failures.count == 1)
                 #expect(run.categories.map(\.category) == profile.categories.map(\.key))
-                #expect(run.categories.allSatisfy { $0.documents == run.documents })
+                #expect(run.categories.allSatisfy { $0.documents == 1 })
                 if run.documents == 1 {
                     #expect(run.tokensIn > 0)
                 } else {

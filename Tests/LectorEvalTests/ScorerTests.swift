@@ -1,3 +1,4 @@
+import Foundation
 import LectorAnalysis
 import LectorEval
 import Testing
@@ -36,23 +37,29 @@ struct ScorerTests {
         #expect(SpanMatcher.jaccard("a b", "a b") == 1)
     }
 
-    /// For Parties a span inside the other (either way) matches even when Jaccard is low.
+    /// For Parties a prediction that contains the label as written matches even when Jaccard is low; only
+    /// that way round, and case and punctuation count (CUAD's `ans in pred`).
     @Test(
-        "Parties substring rule",
+        "Parties rule: the label inside the prediction",
         arguments: [
-            ("Intuit Inc.", "Intuit Inc. (\"Intuit\"), a Delaware corporation with offices in Mountain View", true),
+            ("Intuit Inc. (\"Intuit\"), a Delaware corporation with offices in Mountain View", "Intuit Inc.", true),
             ("Stamps.com Inc., a Delaware corporation having its principal place of business", "Stamps.com", true),
+            // The other way round: the prediction inside the label does not count (Jaccard 2/11).
+            ("Intuit Inc.", "Intuit Inc. (\"Intuit\"), a Delaware corporation with offices in Mountain View", false),
+            // Containment is literal: another case, or a missing full stop, is not contained.
+            ("INTUIT INC., a Delaware corporation with offices in Mountain View", "Intuit Inc.", false),
+            ("Intuit Inc, a Delaware corporation with offices in Mountain View", "Intuit Inc.", false),
             ("Intuit", "Stamps.com Inc.", false),
         ])
-    func partiesSubstring(extracted: String, labelled: String, matches: Bool) {
-        #expect(SpanMatcher(category: "parties").matches(extracted, labelled) == matches)
+    func partiesContainment(prediction: String, label: String, matches: Bool) {
+        #expect(SpanMatcher(category: "parties").matches(prediction, label) == matches)
     }
 
-    @Test func substringRuleIsOnlyForParties() {
-        let quote = "Intuit Inc."
-        let label = "Intuit Inc. (\"Intuit\"), a Delaware corporation with offices in Mountain View"
-        #expect(!SpanMatcher(category: "governing_law").matches(quote, label))
-        #expect(!SpanMatcher(category: "document_name").matches(quote, label))
+    @Test func containmentRuleIsOnlyForParties() {
+        let prediction = "Intuit Inc. (\"Intuit\"), a Delaware corporation with offices in Mountain View"
+        #expect(SpanMatcher(category: "parties").matches(prediction, "Intuit Inc."))
+        #expect(!SpanMatcher(category: "governing_law").matches(prediction, "Intuit Inc."))
+        #expect(!SpanMatcher(category: "document_name").matches(prediction, "Intuit Inc."))
     }
 
     @Test(
@@ -140,23 +147,25 @@ struct ScorerTests {
         let findingsA: [String: ScoredFinding] = [
             "governing_law": .init(
                 category: "governing_law", present: true, value: .init(text: "New York"),
-                quotes: [.init(text: "governed by the laws of the State of New York", verified: true)]),
+                quotes: [.init(text: "governed by the laws of the State of New York", verified: true)], confidence: 0.9),
             "anti_assignment": .init(
                 category: "anti_assignment", present: true,
                 quotes: [
-                    .init(text: "Neither party may assign this Agreement", verified: true),  // 6 of 14 words: no match
+                    .init(text: "Neither party may assign this Agreement", verified: true),  // 6 of 13 words: no match
                     .init(text: "Any assignment in violation is void", verified: false),
-                ]),
-            // A quote on an absent finding is not counted.
+                    // The same text twice is one prediction (CUAD's predictions are distinct texts).
+                    .init(text: "Any assignment in violation is void", verified: false),
+                ], confidence: 0.8),
+            // A quote on an absent finding is not a prediction.
             "renewal_term": .init(category: "renewal_term", present: false, quotes: [.init(text: "x", verified: true)]),
         ]
         let findingsB: [String: ScoredFinding] = [
-            // Present without a label: a false positive with an unmatched quote.
+            // Present without a label: a presence false positive, and its quote a span false positive.
             "governing_law": .init(
                 category: "governing_law", present: true, value: .init(text: "Delaware"),
-                quotes: [.init(text: "Delaware law applies", verified: true)]),
+                quotes: [.init(text: "Delaware law applies", verified: true)], confidence: 0.7),
             "anti_assignment": .init(category: "anti_assignment", present: false),
-            // renewal_term is missing: counts as not present; its comparable value disagrees.
+            // renewal_term is missing: counts as absent; its comparable value disagrees.
         ]
         let categories = ["governing_law", "renewal_term", "anti_assignment"].compactMap { FindingCategory.byKey[$0] }
         let result = CUADScorer(categories: categories).score([(first, findingsA), (second, findingsB)])
@@ -166,26 +175,63 @@ struct ScorerTests {
         #expect((lawScore.labelled, lawScore.predicted, lawScore.truePositives) == (1, 2, 1))
         #expect(lawScore.precision == 0.5 && lawScore.recall == 1)
         #expect(lawScore.f1 == 2.0 / 3.0)
-        #expect((lawScore.labelledSpans, lawScore.labelledSpansMatched) == (1, 1))
-        #expect((lawScore.quotes, lawScore.quotesMatched, lawScore.quotesVerified) == (2, 1, 2))
+        #expect((lawScore.labelledSpans, lawScore.spanTruePositives, lawScore.spanFalsePositives, lawScore.spanFalseNegatives) == (1, 1, 1, 0))
+        #expect(lawScore.spanPrecision == 0.5 && lawScore.spanRecall == 1)
+        #expect((lawScore.quotes, lawScore.predictions, lawScore.quotesVerified) == (2, 2, 2))
         #expect((lawScore.valuesComparable, lawScore.valuesAgreed) == (1, 1))
 
         let assignmentScore = try #require(byKey["anti_assignment"])
         #expect((assignmentScore.labelled, assignmentScore.predicted, assignmentScore.truePositives) == (1, 1, 1))
-        #expect((assignmentScore.labelledSpans, assignmentScore.labelledSpansMatched) == (2, 1))
-        #expect((assignmentScore.quotes, assignmentScore.quotesMatched, assignmentScore.quotesVerified) == (2, 1, 1))
+        // Labels: the first unmatched (FN), the second matched (TP); predictions: the first matches nothing (FP).
+        #expect((assignmentScore.labelledSpans, assignmentScore.spanTruePositives) == (2, 1))
+        #expect((assignmentScore.spanFalsePositives, assignmentScore.spanFalseNegatives) == (1, 1))
+        #expect((assignmentScore.quotes, assignmentScore.predictions, assignmentScore.quotesVerified) == (3, 2, 1))
         #expect(assignmentScore.valueAgreement == nil)
-        #expect(assignmentScore.grounding == 0.5)
+        #expect(assignmentScore.grounding == 1.0 / 3.0)
 
         let renewal = try #require(byKey["renewal_term"])
         #expect((renewal.labelled, renewal.predicted, renewal.truePositives) == (1, 0, 0))
         #expect(renewal.precision == nil && renewal.recall == 0 && renewal.f1 == nil)
-        #expect((renewal.quotes, renewal.labelledSpans, renewal.labelledSpansMatched) == (0, 1, 0))
+        #expect((renewal.quotes, renewal.labelledSpans, renewal.spanTruePositives, renewal.spanFalseNegatives) == (0, 1, 0, 1))
+        #expect(renewal.spanPrecision == nil && renewal.spanRecall == 0)
         #expect((renewal.valuesComparable, renewal.valuesAgreed) == (1, 0))
 
         #expect((result.overall.labelled, result.overall.predicted, result.overall.truePositives) == (3, 3, 2))
-        #expect((result.overall.quotes, result.overall.quotesMatched) == (4, 2))
+        #expect(result.overall.f1 == 2.0 / 3.0)
+        #expect((result.overall.spanTruePositives, result.overall.spanFalsePositives, result.overall.spanFalseNegatives) == (2, 2, 2))
+        #expect(result.overall.spanPrecision == 0.5 && result.overall.spanRecall == 0.5 && result.overall.spanF1 == 0.5)
         #expect(result.categories.map(\.category) == ["governing_law", "renewal_term", "anti_assignment"])
+        #expect(result.contracts.map(\.file) == ["a.pdf", "b.pdf"] && !result.contracts.contains(where: \.failed))
+    }
+
+    /// Runs stored before issue 19 (no per-contract outcomes, reach or curve; quotes matched instead of
+    /// span false positives) still read, and compare on their stored figures, unaligned.
+    @Test func runsStoredBeforeStillRead() throws {
+        let score = """
+            {"category": "governing_law", "cuad_name": "Governing Law", "documents": 2, "labelled": 1, "predicted": 2,
+             "true_positives": 1, "labelled_spans": 1, "labelled_spans_matched": 1, "quotes": 3, "quotes_matched": 1,
+             "quotes_verified": 2, "quotes_by_match": {"exact": 2}, "values_comparable": 1, "values_agreed": 1,
+             "precision": 0.5, "recall": 1, "f1": 0.6667, "span_recall": 1, "span_precision": 0.3333}
+            """
+        let old = try JSONDecoder().decode(CategoryScore.self, from: Data(score.utf8))
+        #expect((old.spanTruePositives, old.spanFalsePositives, old.predictions) == (1, 2, 3))
+        #expect(old.reachableSpans == nil && old.unreachableShare == nil && old.aupr == nil && old.failed == 0)
+        #expect(old.spanPrecision == 1.0 / 3.0 && old.f1 == 2.0 / 3.0)
+        let run = """
+            {"id": 3, "benchmark": "cuad", "labels": "cuad_labels.csv", "engine_host": "h", "model": "m", "engine_dialect": "vllm",
+             "profile": "p", "prompt_version": "p/1", "reasoning_effort": "none", "documents": 2, "failures": [],
+             "analysis_ids": [1, 2], "reused_analyses": 0, "tokens_in": 10, "tokens_out": 5,
+             "started_at": "2026-01-01T00:00:00Z", "finished_at": "2026-01-01T00:01:00Z",
+             "categories": [\(score)], "overall": \(score)}
+            """
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let legacy = try decoder.decode(EvalRun.self, from: Data(run.utf8))
+        #expect(legacy.contracts.isEmpty && legacy.selection == nil && legacy.quoteLimits == nil)
+        let comparison = EvalComparison(before: legacy, after: legacy)
+        #expect(!comparison.aligned && comparison.overall.isEmpty && comparison.rows.count == 2)
+        #expect(EvalTable.render(comparison).contains("not aligned"))
+        #expect(EvalReportHTML.render(legacy, intervals: []).contains("no curve: stored before per-contract outcomes were kept"))
     }
 
     /// A profile's own categories without a CUAD name are not scored.
