@@ -31,10 +31,6 @@ public enum EngineDialect: String, Sendable, CaseIterable, Codable {
         }
     }
 
-    /// Whether the server may cut a prompt longer than its context without an error (Ollama and other
-    /// generic servers do; vLLM, NIM, llama.cpp and the Mistral API refuse with a 400).
-    var mayTruncatePrompts: Bool { self == .openai }
-
     /// Whether the server has a `/tokenize` endpoint at its root.
     var hasTokenize: Bool { self == .vllm || self == .llamacpp }
 }
