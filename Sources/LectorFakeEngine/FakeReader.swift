@@ -42,8 +42,9 @@ public enum FakeReader {
         for (key, categorySchema) in findingsSchema {
             let maxQuote = categorySchema["properties"]?["quotes"]?["items"]?["properties"]?["text"]?["maxLength"]?.intValue ?? 600
             let maxValue = categorySchema["properties"]?["value"]?["maxLength"]?.intValue ?? 300
-            let normalizedIsNull = categorySchema["properties"]?["normalized"]?["type"]?.stringValue == "null"
-            findings[key] = answer(key, pages: pages, maxQuote: maxQuote, maxValue: maxValue, normalizedIsNull: normalizedIsNull)
+            // The typed value's members, as the schema allows them (none: the value is `null`).
+            let normalized = categorySchema["properties"]?["normalized"]?["anyOf"]?.arrayValue?.first?["properties"]?.objectValue
+            findings[key] = answer(key, pages: pages, maxQuote: maxQuote, maxValue: maxValue, normalizedFields: Set((normalized ?? [:]).keys))
         }
         var answer: [String: JSONValue] = ["findings": .object(findings)]
         if asksDocument {
@@ -80,7 +81,7 @@ public enum FakeReader {
         return pages
     }
 
-    static func answer(_ key: String, pages: [Page], maxQuote: Int, maxValue: Int, normalizedIsNull: Bool) -> JSONValue {
+    static func answer(_ key: String, pages: [Page], maxQuote: Int, maxValue: Int, normalizedFields: Set<String>) -> JSONValue {
         let absent: JSONValue = [
             "presence": "absent", "value": .null, "normalized": .null, "pages": [], "quotes": [], "confidence": 0.8,
             "risk": "none", "risk_rationale": .null,
@@ -89,14 +90,12 @@ public enum FakeReader {
         for page in pages {
             guard let found = sentence(in: page.text, containing: rule.words) else { continue }
             var normalized: JSONValue = .null
-            switch rule.kind {
-            case .date:
+            if rule.kind == .date {
                 guard let date = isoDate(in: found) else { continue }
-                normalized = ["date": .string(date)]
-            case .boolean: normalized = ["boolean": true]
-            case .text: break
+                if normalizedFields.contains("date") { normalized = ["date": .string(date)] }
+            } else if rule.kind == .boolean, normalizedFields.contains("boolean") {
+                normalized = ["boolean": true]
             }
-            if normalizedIsNull { normalized = .null }
             let quote = clipped(found, to: maxQuote)
             let value = rule.kind == .text ? (lawName(found) ?? clipped(found, to: maxValue)) : clipped(found, to: min(maxValue, 120))
             return [
