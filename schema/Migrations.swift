@@ -17,6 +17,7 @@ public enum LectorSchema {
         migration(50, "0050_grounding.sql", PackageResources._050_grounding_sql),
         migration(70, "0070_dependency_health.sql", PackageResources._070_dependency_health_sql),
         migration(80, "0080_tenancy_deny.sql", PackageResources._080_tenancy_deny_sql),
+        migration(90, "0090_long_documents.sql", PackageResources._090_long_documents_sql),
         migration(95, "0095_eval_contracts.sql", PackageResources._095_eval_contracts_sql),
     ]
 

@@ -51,6 +51,12 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
         /// The pages of this request.
         public var pages: ClosedRange<Int> { firstPage...lastPage }
 
+        /// Names this request among its plan's (`analysis_chunks.request_key`): its pages, its categories
+        /// and whether it asks for the document facts.
+        public var storageKey: String {
+            "\(firstPage)-\(lastPage)|\(categories?.joined(separator: ",") ?? "*")|\(asksDocument ? "document" : "-")"
+        }
+
         enum CodingKeys: String, CodingKey {
             case firstPage = "first_page"
             case lastPage = "last_page"
@@ -88,6 +94,19 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
     public var imageReplans: Int
     /// The image policy applied.
     public var imagePolicy: ImagePolicy
+    /// Tokens every request keeps for the document digest (0: one page range, no digest).
+    public var digestTokens: Int = 0
+    /// Pages each page range repeats from the one before (0: one page range, or no overlap).
+    public var overlapPages: Int = 0
+    /// How page tokens were counted: `engine` (its `/tokenize`), `engine_partial`, or `estimate`.
+    public var tokenCounts: String = "estimate"
+    /// Identifies this plan under this profile and model: chunk results stored under another key
+    /// (`analysis_chunks.plan_key`) are never reused.
+    public var key: String?
+    /// Requests whose results came from an earlier attempt of the same job (stored chunks).
+    public var reusedRequests: Int = 0
+    /// The digest sent with every page range after the first (nil: none).
+    public var digest: DocumentDigest?
 
     public init(
         contextTokens: Int, outputTokens: Int, marginTokens: Int, budgetTokens: Int, fixedTokens: Int,
@@ -125,10 +144,26 @@ public struct AnalysisPlan: Sendable, Hashable, Codable {
         categorySplits = try container.decodeIfPresent(Int.self, forKey: .categorySplits) ?? 0
         maxImagesPerRequest = try container.decodeIfPresent(Int.self, forKey: .maxImagesPerRequest)
         imageReplans = try container.decodeIfPresent(Int.self, forKey: .imageReplans) ?? 0
+        digestTokens = try container.decodeIfPresent(Int.self, forKey: .digestTokens) ?? 0
+        overlapPages = try container.decodeIfPresent(Int.self, forKey: .overlapPages) ?? 0
+        tokenCounts = try container.decodeIfPresent(String.self, forKey: .tokenCounts) ?? "estimate"
+        key = try container.decodeIfPresent(String.self, forKey: .key)
+        reusedRequests = try container.decodeIfPresent(Int.self, forKey: .reusedRequests) ?? 0
+        digest = try container.decodeIfPresent(DocumentDigest.self, forKey: .digest)
+    }
+
+    /// The distinct page ranges, in page order (each asked once per category group).
+    public var pageRanges: [ClosedRange<Int>] {
+        var seen = Set<[Int]>()
+        return requests.map(\.pages).filter { seen.insert([$0.lowerBound, $0.upperBound]).inserted }
     }
 
     enum CodingKeys: String, CodingKey {
-        case requests, replans
+        case requests, replans, key, digest
+        case digestTokens = "digest_tokens"
+        case overlapPages = "overlap_pages"
+        case tokenCounts = "token_counts"
+        case reusedRequests = "reused_requests"
         case contextTokens = "context_tokens"
         case outputTokens = "output_tokens"
         case marginTokens = "margin_tokens"

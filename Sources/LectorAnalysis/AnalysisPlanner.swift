@@ -11,6 +11,9 @@ public struct AnalysisPlanner: Sendable {
     /// Tokens kept for the feedback text of a retried request.
     static let feedbackReserve = 200
 
+    /// A digest smaller than this tells a chunk too little to be worth its tokens: none is sent.
+    static let minimumDigestTokens = 64
+
     /// How the answer's size is planned.
     public let output: OutputBudget
 
@@ -64,9 +67,10 @@ public struct AnalysisPlanner: Sendable {
         }
     }
 
-    /// Estimated tokens of one page: its text with the marker, and its image when it is sent.
-    public func pageTokens(_ page: AnalysisPage) -> (text: Int, image: Int) {
-        let text = TokenEstimate.textTokens(AnalysisPrompt.pageText(page))
+    /// Tokens of one page: its text with the marker (the engine's count from `counts`, by page number,
+    /// else the estimate), and its image when it is sent.
+    public func pageTokens(_ page: AnalysisPage, counts: [Int: Int] = [:]) -> (text: Int, image: Int) {
+        let text = counts[page.number] ?? TokenEstimate.textTokens(AnalysisPrompt.pageText(page))
         guard sendsImage(page), let image = page.image else { return (text, 0) }
         return (text, TokenEstimate.imageTokens(width: image.width, height: image.height))
     }
@@ -85,16 +89,21 @@ public struct AnalysisPlanner: Sendable {
     /// Plans `pages` (in page order) for an engine with `engineContext` tokens.
     ///
     /// Each page range is asked once per category group when one answer could exceed `max_tokens`
-    /// (``categoryGroups``).
+    /// (``categoryGroups``). When the document needs several page ranges, each repeats the last
+    /// ``AnalysisProfile/chunkOverlapPages`` pages of the one before (when they fit), and every request
+    /// keeps ``AnalysisProfile/digestTokens`` for the ``DocumentDigest``.
     ///
     /// - Parameters:
     ///   - maxPagesPerRequest: a cap used when re-planning after a context overflow.
     ///   - maxImagesPerRequest: the engine's image limit (its dialect's, its configuration's, or what it
     ///     answered); the profile's own limit applies too.
+    ///   - counts: the engine's token count of each page's text with its marker (`/tokenize`), by page
+    ///     number; pages not in it are estimated.
     /// - Throws: ``AnalysisError`` `unplannable` (no pages, or no room left after the fixed part),
     ///   `page_too_large` (one page alone exceeds the budget; the error names the page and its tokens).
     public func plan(
-        pages: [AnalysisPage], engineContext: Int, maxPagesPerRequest: Int? = nil, maxImagesPerRequest: Int? = nil
+        pages: [AnalysisPage], engineContext: Int, maxPagesPerRequest: Int? = nil, maxImagesPerRequest: Int? = nil,
+        counts: [Int: Int] = [:]
     ) throws(AnalysisError) -> AnalysisPlan {
         guard !pages.isEmpty else { throw AnalysisError(.unplannable, detail: "the document has no pages") }
         let context = usableContext(engineContext: engineContext)
@@ -106,19 +115,40 @@ public struct AnalysisPlanner: Sendable {
                 detail: "the context (\(context) tokens) leaves \(budget) tokens after the output cap and margin; the prompt alone needs \(fixed)")
         }
         let images = imageLimit(engine: maxImagesPerRequest)
-        let ranges = try pack(pages, budget: budget, fixed: fixed, maxPages: maxPagesPerRequest, maxImages: images)
+        var ranges = try pack(pages, budget: budget, fixed: fixed, maxPages: maxPagesPerRequest, maxImages: images, counts: counts)
+        var digest = 0
+        var overlap = 0
+        if ranges.count > 1 {
+            // A long document: every chunk carries the digest and repeats the previous chunk's last pages.
+            // The digest takes at most a quarter of the room for pages: a small context keeps its pages.
+            digest = min(profile.digestTokens, (budget - fixed) / 4)
+            if digest < Self.minimumDigestTokens { digest = 0 }
+            overlap = profile.chunkOverlapPages
+            ranges = try pack(
+                pages, budget: budget, fixed: fixed + digest, maxPages: maxPagesPerRequest, maxImages: images, counts: counts,
+                overlap: overlap)
+        }
         let visionAsText = pages.filter { $0.needsVision && !sendsImage($0) }.map(\.number)
-        return AnalysisPlan(
+        var plan = AnalysisPlan(
             contextTokens: context, outputTokens: profile.maxOutputTokens, marginTokens: profile.marginTokens,
             budgetTokens: budget, fixedTokens: fixed, requests: withCategoryGroups(ranges), visionPagesAsText: visionAsText,
             imagePolicy: profile.imagePolicy, maxImagesPerRequest: images)
+        plan.digestTokens = digest
+        plan.overlapPages = overlap
+        plan.tokenCounts = counts.isEmpty ? "estimate" : (counts.count == pages.count ? "engine" : "engine_partial")
+        return plan
     }
 
     /// Greedy packing of consecutive pages into requests of at most `budget` prompt tokens.
     ///
-    /// - Parameter maxImages: the most image pages in one request (nil: no limit).
+    /// - Parameters:
+    ///   - maxImages: the most image pages in one request (nil: no limit).
+    ///   - overlap: pages each request after the first repeats from the end of the one before, when they
+    ///     fit with the next new page (a request always adds at least one page). Pages sent as images
+    ///     are not repeated: each would cost an image of the request's limit and a page of image tokens.
     func pack(
-        _ pages: [AnalysisPage], budget: Int, fixed: Int, maxPages: Int?, maxImages: Int?
+        _ pages: [AnalysisPage], budget: Int, fixed: Int, maxPages: Int?, maxImages: Int?, counts: [Int: Int] = [:],
+        overlap: Int = 0
     ) throws(AnalysisError) -> [AnalysisPlan.Request] {
         var requests: [AnalysisPlan.Request] = []
         var current: [AnalysisPage] = []
@@ -133,8 +163,14 @@ public struct AnalysisPlanner: Sendable {
             image = 0
             images = []
         }
+        func add(_ page: AnalysisPage, _ cost: (text: Int, image: Int)) {
+            current.append(page)
+            text += cost.text
+            image += cost.image
+            if cost.image > 0 { images.append(page.number) }
+        }
         for page in pages {
-            let cost = pageTokens(page)
+            let cost = pageTokens(page, counts: counts)
             if fixed + cost.text + cost.image > budget {
                 throw AnalysisError(
                     .pageTooLarge,
@@ -144,12 +180,20 @@ public struct AnalysisPlanner: Sendable {
             let imageLimitReached = cost.image > 0 && maxImages.map { images.count >= $0 } == true
             let pageLimitReached = maxPages.map { current.count >= $0 } == true
             if !current.isEmpty && (fixed + text + image + cost.text + cost.image > budget || imageLimitReached || pageLimitReached) {
+                // A one-page request carries nothing over: the next would contain it whole.
+                let carried = overlap > 0 ? Array(current.suffix(min(overlap, current.count - 1))) : []
+                let carriedAsText = carried.allSatisfy { !sendsImage($0) }
                 close()
+                let carriedCosts = carried.map { pageTokens($0, counts: counts) }
+                let carriedTokens = carriedCosts.reduce(0) { $0 + $1.text + $1.image }
+                let carriedImages = carriedCosts.count { $0.image > 0 } + (cost.image > 0 ? 1 : 0)
+                if !carried.isEmpty, carriedAsText, fixed + carriedTokens + cost.text + cost.image <= budget,
+                    maxImages.map { carriedImages <= $0 } ?? true, maxPages.map { carried.count + 1 <= $0 } ?? true
+                {
+                    for (page, cost) in zip(carried, carriedCosts) { add(page, cost) }
+                }
             }
-            current.append(page)
-            text += cost.text
-            image += cost.image
-            if cost.image > 0 { images.append(page.number) }
+            add(page, cost)
         }
         close()
         return requests

@@ -21,6 +21,8 @@ extension AnalysisProfile {
         var temperature: Double?
         var seed: Int?
         var instructions: String?
+        var chunkOverlapPages: Int?
+        var digestTokens: Int?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
             case description, categories, temperature, seed, instructions
@@ -36,6 +38,8 @@ extension AnalysisProfile {
             case maxQuoteLength = "max_quote_length"
             case maxValueLength = "max_value_length"
             case maxParties = "max_parties"
+            case chunkOverlapPages = "chunk_overlap_pages"
+            case digestTokens = "digest_tokens"
         }
     }
 
@@ -152,12 +156,16 @@ extension AnalysisProfile {
         guard limits.maxQuoteLength >= 20 else { throw invalid("max_quote_length", "must be at least 20") }
         guard limits.maxValueLength >= 10 else { throw invalid("max_value_length", "must be at least 10") }
         guard limits.maxParties >= 1 else { throw invalid("max_parties", "must be at least 1") }
+        let overlap = raw.chunkOverlapPages ?? 1
+        guard (0...8).contains(overlap) else { throw invalid("chunk_overlap_pages", "must be between 0 and 8") }
+        let digest = raw.digestTokens ?? 1500
+        guard (0...32768).contains(digest) else { throw invalid("digest_tokens", "must be between 0 and 32768") }
         if let t = raw.temperature, !(0...2).contains(t) { throw invalid("temperature", "must be between 0 and 2") }
         return AnalysisProfile(
             name: name, promptVersion: raw.promptVersion, categories: categories, reasoningEffort: effort,
             imagePolicy: policy, maxOutputTokens: output, marginTokens: margin, reasoningTokens: raw.reasoningTokens,
             contextTokens: raw.contextTokens,
             maxImagesPerRequest: raw.maxImagesPerRequest, limits: limits, temperature: raw.temperature ?? 0,
-            seed: raw.seed ?? 0, instructions: raw.instructions)
+            seed: raw.seed ?? 0, instructions: raw.instructions, chunkOverlapPages: overlap, digestTokens: digest)
     }
 }

@@ -33,13 +33,22 @@ public struct AnalysisProfile: Sendable, Hashable {
     public var seed: Int?
     /// Extra instructions appended to the system prompt.
     public var instructions: String?
+    /// Pages a chunk of a long document repeats from the end of the previous one, so a clause that
+    /// runs over a chunk boundary is read whole once (its findings are counted once: see
+    /// ``FindingsMerger``).
+    public var chunkOverlapPages: Int
+    /// Tokens kept in every chunk of a long document for the document digest (parties, defined terms,
+    /// dates, governing law; see ``DocumentDigest``), at most a quarter of a chunk's room for pages;
+    /// 0 sends none.
+    public var digestTokens: Int
 
     /// A profile.
     public init(
         name: String, promptVersion: String, categories: [FindingCategory] = FindingCategory.all,
         reasoningEffort: ReasoningEffort = .high, imagePolicy: ImagePolicy = .auto, maxOutputTokens: Int = 32768,
         marginTokens: Int = 1024, reasoningTokens: Int? = nil, contextTokens: Int? = nil, maxImagesPerRequest: Int? = nil,
-        limits: FindingsSchema.OutputLimits = .init(), temperature: Double = 0, seed: Int? = 0, instructions: String? = nil
+        limits: FindingsSchema.OutputLimits = .init(), temperature: Double = 0, seed: Int? = 0, instructions: String? = nil,
+        chunkOverlapPages: Int = 1, digestTokens: Int = 1500
     ) {
         self.name = name
         self.promptVersion = promptVersion
@@ -55,6 +64,8 @@ public struct AnalysisProfile: Sendable, Hashable {
         self.temperature = temperature
         self.seed = seed
         self.instructions = instructions
+        self.chunkOverlapPages = max(0, chunkOverlapPages)
+        self.digestTokens = max(0, digestTokens)
     }
 
     /// The profile used when a submission names none.

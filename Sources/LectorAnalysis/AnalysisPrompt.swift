@@ -53,12 +53,14 @@ public struct AnalysisPrompt: Sendable {
     /// The `response_format` schema is the same for every request of the profile (page bounds are checked
     /// after the answer). A request limited to some categories names them after the pages, so every request on the same
     /// pages shares the cached prefix (system prompt and pages). `feedback` is the validation problems
-    /// of a rejected answer, appended last for the same reason.
+    /// of a rejected answer, appended last for the same reason. `digest` (a long document's
+    /// ``DocumentDigest``) comes right after the header, the same bytes for every chunk.
     public func request(
         for planned: AnalysisPlan.Request, pages: [AnalysisPage], totalPages: Int, images: [Int: PageImage],
-        feedback: String? = nil
+        feedback: String? = nil, digest: String? = nil
     ) -> ChatRequest {
         var parts: [ContentPart] = [.text(Self.header(pages: planned.pages, of: totalPages))]
+        if let digest { parts.append(.text(digest)) }
         for page in pages where planned.pages.contains(page.number) {
             parts.append(.text(Self.pageText(page)))
             if let image = images[page.number] {

@@ -7,9 +7,9 @@ extension Analyzer {
     ///
     /// - Throws: ``AnalysisError`` `output_too_large` when a single category's answer does not fit.
     func splitCategories(
-        _ planned: AnalysisPlan.Request, pages: [AnalysisPage], grounding: GroundingIndex, usage: AnalysisResult.Usage,
-        error: EngineError
+        _ planned: AnalysisPlan.Request, context: RunContext, usage: AnalysisResult.Usage, error: EngineError
     ) async throws -> ChunkOutcome {
+        let pages = context.pages
         var usage = usage
         if let spent = error.usage {
             usage.promptTokens += spent.promptTokens
@@ -33,7 +33,7 @@ extension Analyzer {
             var part = planned
             part.categories = half
             part.asksDocument = planned.asksDocument && index == 0
-            outcome.add(try await execute(part, pages: pages, grounding: grounding))
+            outcome.add(try await execute(part, context: context))
         }
         return outcome
     }
@@ -44,9 +44,9 @@ extension Analyzer {
     ///
     /// - Throws: ``AnalysisError`` `too_many_images` when one page's image alone is refused.
     func replanImages(
-        _ planned: AnalysisPlan.Request, pages: [AnalysisPage], grounding: GroundingIndex, usage: AnalysisResult.Usage,
-        error: EngineError
+        _ planned: AnalysisPlan.Request, context: RunContext, usage: AnalysisResult.Usage, error: EngineError
     ) async throws -> ChunkOutcome {
+        let pages = context.pages
         guard planned.imagePages.count > 1 else {
             throw AnalysisError(
                 .tooManyImages,
@@ -68,7 +68,7 @@ extension Analyzer {
         for var part in parts {
             part.categories = planned.categories
             part.asksDocument = planned.asksDocument
-            outcome.add(try await execute(part, pages: pages, grounding: grounding))
+            outcome.add(try await execute(part, context: context))
         }
         return outcome
     }

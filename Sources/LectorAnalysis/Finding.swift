@@ -209,6 +209,9 @@ public struct Finding: Sendable, Hashable, Codable {
     public var valueGrounded: Bool?
     /// What contradicts itself in this finding. Set by ``assessGrounding()``.
     public var flags: [GroundingFlag] = []
+    /// Where chunks of a long document disagreed about this category: both sides, as each chunk read
+    /// them (nil: they agreed, or there was one chunk). Set by ``FindingsMerger``.
+    public var conflict: FindingConflict?
 
     /// A finding.
     public init(
@@ -241,6 +244,62 @@ public struct Finding: Sendable, Hashable, Codable {
     }
 }
 
+/// Chunks of a long document that disagree about one category, with every side kept
+/// (`findings.conflict`). The finding itself carries the side the merge kept; ``resolution`` says why.
+public struct FindingConflict: Sendable, Hashable, Codable {
+    /// What the chunks disagree about.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        /// One chunk found the clause on pages another chunk also read and called it absent.
+        case presence
+        /// Chunks quoted the clause, verified, with different normalised values.
+        case value
+    }
+
+    /// One chunk's reading.
+    public struct Side: Sendable, Hashable, Codable {
+        /// The pages the chunk read.
+        public var firstPage: Int
+        public var lastPage: Int
+        public var presence: Presence
+        public var value: String?
+        public var normalized: NormalizedValue?
+        /// Quotes verified in the text.
+        public var verifiedQuotes: Int
+        /// The chunk's quotes, as grounded.
+        public var quotes: [VerifiedQuote]
+
+        public init(pages: ClosedRange<Int>, finding: Finding) {
+            firstPage = pages.lowerBound
+            lastPage = pages.upperBound
+            presence = finding.presence
+            value = finding.value
+            normalized = finding.normalized.isEmpty ? nil : finding.normalized
+            verifiedQuotes = finding.verifiedQuoteCount
+            quotes = finding.quotes
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case presence, value, normalized, quotes
+            case firstPage = "first_page"
+            case lastPage = "last_page"
+            case verifiedQuotes = "verified_quotes"
+        }
+    }
+
+    /// Presence, value, or both.
+    public var kinds: [Kind]
+    /// Every chunk's reading that took part, in page order.
+    public var sides: [Side]
+    /// Why the kept side won, in one line.
+    public var resolution: String
+
+    public init(kinds: [Kind], sides: [Side], resolution: String) {
+        self.kinds = kinds
+        self.sides = sides
+        self.resolution = resolution
+    }
+}
+
 /// A party to the contract and its role (licensor, customer, supplier, ...).
 public struct Party: Sendable, Hashable, Codable {
     /// The name as written.
@@ -255,7 +314,8 @@ public struct Party: Sendable, Hashable, Codable {
     }
 }
 
-/// Facts about the document as a whole.
+/// Facts about the document as a whole: as one answer of the model gives them (`document` in the findings
+/// schema, without `conflicts`), and as the merge of all chunks stores them (`analyses.document_facts`).
 public struct DocumentFacts: Sendable, Hashable, Codable {
     public var title: String?
     /// The kind of contract (licence, supply, NDA, ...).
@@ -287,5 +347,17 @@ public struct DocumentFacts: Sendable, Hashable, Codable {
         case title, type, parties, currency, conflicts
         case governingLaw = "governing_law"
         case totalValue = "total_value"
+    }
+
+    /// Decodes facts; `conflicts` is absent from a model's answer and defaults to none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decodeIfPresent(String.self, forKey: .title)
+        type = try container.decodeIfPresent(String.self, forKey: .type)
+        parties = try container.decodeIfPresent([Party].self, forKey: .parties) ?? []
+        governingLaw = try container.decodeIfPresent(String.self, forKey: .governingLaw)
+        currency = try container.decodeIfPresent(String.self, forKey: .currency)
+        totalValue = try container.decodeIfPresent(Double.self, forKey: .totalValue)
+        conflicts = try container.decodeIfPresent([String].self, forKey: .conflicts) ?? []
     }
 }

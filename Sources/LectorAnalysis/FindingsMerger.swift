@@ -1,23 +1,36 @@
 import Foundation
 
-/// Combines the grounded answers of several requests (page-range chunks) into one set of findings.
+/// Combines the grounded answers of several requests (page-range chunks, which may overlap by a page or
+/// two) into one set of findings.
 ///
-/// Per category the best-supported answer wins: present with verified quotes, then present without,
-/// then unclear, then absent; more verified quotes and then higher confidence break ties. Quotes from
-/// other chunks that also found the clause are added, duplicates removed. Document facts take the first
-/// chunk's value that is set; a later different value is recorded as a conflict, and so is a category
-/// whose verified findings read different normalised values (`findings.KEY.value`).
+/// The rule, per category (a chunk answers only for the pages it read, so "absent" in pages 40-80 says
+/// nothing about page 3):
+/// 1. **Verified evidence wins.** When any chunk found the clause with a verified quote, the finding is
+///    present: the best-supported such answer (more verified quotes, then higher confidence) is kept and
+///    the quotes of the other chunks that found it are added, each once (a quote on an overlap page,
+///    found by both chunks that read it, is one quote). A chunk that read a page holding one of those
+///    verified quotes and still answered "absent" is a **presence conflict**; verified answers that read
+///    different normalised values are a **value conflict**. Both sides stay in `Finding.conflict`.
+/// 2. **An unverified "present" does not beat a chunk that read the same pages and found nothing.**
+///    With no verified quote anywhere, a "present" whose pages (its quotes' and its own, else its
+///    chunk's) were also read by a chunk answering "absent" loses: the finding is absent, with the claim
+///    kept as the other side of a presence conflict. A claim nobody else could check (its pages read by
+///    no other chunk, a scanned page without text) stands, flagged `present_without_verified_quote`.
+/// 3. Otherwise "unclear" beats "absent" (someone saw something), then higher confidence.
+///
+/// Document facts take the first chunk's value that is set; a later different value is listed in
+/// `DocumentFacts.conflicts`, and so is each category conflict (`findings.KEY.presence`, `findings.KEY.value`).
 public enum FindingsMerger {
     /// One request's grounded answer.
-    public struct ChunkFindings: Sendable {
+    public struct ChunkFindings: Sendable, Hashable, Codable {
         /// The pages the request showed.
         public var pages: ClosedRange<Int>
         /// The document facts as the model gave them.
-        public var document: ModelAnswer.Document
+        public var document: DocumentFacts
         /// The findings, quotes verified.
         public var findings: [Finding]
 
-        public init(pages: ClosedRange<Int>, document: ModelAnswer.Document, findings: [Finding]) {
+        public init(pages: ClosedRange<Int>, document: DocumentFacts, findings: [Finding]) {
             self.pages = pages
             self.document = document
             self.findings = findings
@@ -50,34 +63,26 @@ public enum FindingsMerger {
         }
     }
 
+    /// One chunk's answer for a category.
+    struct Candidate {
+        var pages: ClosedRange<Int>
+        var finding: Finding
+        var side: FindingConflict.Side { .init(pages: pages, finding: finding) }
+        var isVerifiedPresent: Bool { finding.presence == .present && finding.verifiedQuoteCount > 0 }
+    }
+
     /// Merges the chunks' findings, in table order, and flags what contradicts itself in each
     /// (``Finding/assessGrounding()``) once its quotes are final.
     public static func merge(_ chunks: [ChunkFindings], categories: [FindingCategory]) -> (facts: DocumentFacts, findings: [Finding]) {
-        let ordered = chunks.sorted { $0.pages.lowerBound < $1.pages.lowerBound }
+        let ordered = chunks.sorted { ($0.pages.lowerBound, $0.pages.upperBound) < ($1.pages.lowerBound, $1.pages.upperBound) }
         var findings: [Finding] = []
         var conflicts: [String] = []
         for category in categories {
-            let candidates = ordered.compactMap { chunk in chunk.findings.first { $0.category == category.key } }
-            guard var best = candidates.first else { continue }
-            if valuesConflict(candidates) { conflicts.append("findings.\(category.key).value") }
-            for candidate in candidates.dropFirst() where support(candidate) > support(best) { best = candidate }
-            if best.presence == .present {
-                var seen = Set(best.quotes.map { QuoteKey($0) })
-                var pages = Set(best.pages)
-                for other in candidates where other.presence == .present && other != best {
-                    for quote in other.quotes where seen.insert(QuoteKey(quote)).inserted {
-                        best.quotes.append(quote)
-                        if quote.verified { pages.formUnion(quote.locations.map(\.page)) }
-                    }
-                    if other.risk > best.risk {
-                        best.risk = other.risk
-                        best.riskRationale = other.riskRationale
-                    }
-                }
-                best.pages = pages.sorted()
-                // Verified quotes first: a reader sees the supported ones before the flagged ones.
-                best.quotes = best.quotes.filter(\.verified) + best.quotes.filter { !$0.verified }
+            let candidates = ordered.compactMap { chunk in
+                chunk.findings.first { $0.category == category.key }.map { Candidate(pages: chunk.pages, finding: $0) }
             }
+            guard var best = merge(candidates) else { continue }
+            for kind in best.conflict?.kinds ?? [] { conflicts.append("findings.\(category.key).\(kind.rawValue)") }
             best.assessGrounding()
             findings.append(best)
         }
@@ -86,9 +91,105 @@ public enum FindingsMerger {
         return (facts, findings)
     }
 
+    /// One category's merged finding (see the rule above).
+    static func merge(_ candidates: [Candidate]) -> Finding? {
+        guard let first = candidates.first else { return nil }
+        let absent = candidates.filter { $0.finding.presence == .absent }
+        let verified = candidates.filter(\.isVerifiedPresent)
+        if !verified.isEmpty {
+            var best = verified[0].finding
+            for candidate in verified.dropFirst() where support(candidate.finding) > support(best) { best = candidate.finding }
+            best = addingQuotes(to: best, from: candidates.map(\.finding).filter { $0.presence == .present })
+            var kinds: [FindingConflict.Kind] = []
+            var sides: [Candidate] = []
+            // Pages that hold a verified quote of the clause: a chunk that read one of them saw it.
+            let evidence = Set(verified.flatMap { $0.finding.quotes.filter(\.verified).flatMap { $0.locations.map(\.page) } })
+            let deniers = absent.filter { denier in evidence.contains { denier.pages.contains($0) } }
+            if !deniers.isEmpty {
+                kinds.append(.presence)
+                sides += verified + deniers
+            }
+            if valuesConflict(verified.map(\.finding)) {
+                kinds.append(.value)
+                sides += verified.filter { !$0.finding.normalized.isEmpty }
+            }
+            if !kinds.isEmpty {
+                best.conflict = FindingConflict(
+                    kinds: kinds, sides: unique(sides).map(\.side),
+                    resolution: "kept the answer with the most verified quotes (then the highest confidence); verified evidence beats an absent answer")
+            }
+            return best
+        }
+        let claims = candidates.filter { $0.finding.presence == .present }
+        if !claims.isEmpty {
+            let refuted = claims.filter { claim in
+                let pages = claimedPages(claim)
+                return absent.contains { denier in pages.contains { denier.pages.contains($0) } }
+            }
+            if refuted.count == claims.count, var kept = absent.max(by: { $0.finding.confidence < $1.finding.confidence })?.finding {
+                let deniers = absent.filter { denier in refuted.contains { claimedPages($0).contains { denier.pages.contains($0) } } }
+                kept.conflict = FindingConflict(
+                    kinds: [.presence], sides: unique(refuted + deniers).map(\.side),
+                    resolution: "absent: no quote of the present answer was found in the text, and a chunk that read the same pages found no such clause")
+                return kept
+            }
+            var best = claims.filter { claim in !refuted.contains { $0.pages == claim.pages } }.map(\.finding).first ?? claims[0].finding
+            for claim in claims where !refuted.contains(where: { $0.pages == claim.pages }) && support(claim.finding) > support(best) {
+                best = claim.finding
+            }
+            best = addingQuotes(to: best, from: claims.map(\.finding))
+            if !refuted.isEmpty {
+                let deniers = absent.filter { denier in refuted.contains { claimedPages($0).contains { denier.pages.contains($0) } } }
+                best.conflict = FindingConflict(
+                    kinds: [.presence], sides: unique(claims + deniers).map(\.side),
+                    resolution: "present, unverified: a claim on pages no other chunk read stands; the claims other chunks read and denied are kept as sides")
+            }
+            return best
+        }
+        var best = first.finding
+        for candidate in candidates.dropFirst() where support(candidate.finding) > support(best) { best = candidate.finding }
+        return best
+    }
+
+    /// The pages an unverified "present" answer speaks for: those of its quotes and its own, else its chunk's.
+    static func claimedPages(_ claim: Candidate) -> Set<Int> {
+        var pages = Set(claim.finding.pages)
+        pages.formUnion(claim.finding.quotes.compactMap(\.page))
+        pages = pages.filter { claim.pages.contains($0) }
+        return pages.isEmpty ? Set(claim.pages) : pages
+    }
+
+    /// `candidates` without repeats (the same chunk listed twice), in page order.
+    static func unique(_ candidates: [Candidate]) -> [Candidate] {
+        var seen = Set<[Int]>()
+        return candidates.filter { seen.insert([$0.pages.lowerBound, $0.pages.upperBound]).inserted }
+            .sorted { ($0.pages.lowerBound, $0.pages.upperBound) < ($1.pages.lowerBound, $1.pages.upperBound) }
+    }
+
+    /// `best` with the quotes of `others` added, each once (verified first), and the highest risk.
+    static func addingQuotes(to best: Finding, from others: [Finding]) -> Finding {
+        var best = best
+        var seen = Set(best.quotes.map { QuoteKey($0) })
+        var pages = Set(best.pages)
+        for other in others where other != best {
+            for quote in other.quotes where seen.insert(QuoteKey(quote)).inserted {
+                best.quotes.append(quote)
+                if quote.verified { pages.formUnion(quote.locations.map(\.page)) }
+            }
+            if other.risk > best.risk {
+                best.risk = other.risk
+                best.riskRationale = other.riskRationale
+            }
+        }
+        best.pages = pages.sorted()
+        // Verified quotes first: a reader sees the supported ones before the flagged ones.
+        best.quotes = best.quotes.filter(\.verified) + best.quotes.filter { !$0.verified }
+        return best
+    }
+
     /// Whether chunks that found the clause with verified quotes read different normalised values from
     /// it (a renewal term of one year in one chunk, two in another): the merge keeps the best-supported
-    /// one and the conflict is listed in the facts, for a reader to check.
+    /// one and the conflict is listed, for a reader to check.
     static func valuesConflict(_ candidates: [Finding]) -> Bool {
         let values = candidates.filter { $0.presence == .present && $0.verifiedQuoteCount > 0 && !$0.normalized.isEmpty }
             .map(\.normalized)
@@ -105,7 +206,7 @@ public enum FindingsMerger {
         }
     }
 
-    static func reconcile(_ documents: [ModelAnswer.Document]) -> DocumentFacts {
+    static func reconcile(_ documents: [DocumentFacts]) -> DocumentFacts {
         var facts = DocumentFacts()
         var conflicts = Set<String>()
         func pick<T: Equatable>(_ field: String, _ values: [T?]) -> T? {

@@ -42,39 +42,12 @@ public struct ModelAnswer: Sendable, Hashable, Codable {
         }
     }
 
-    /// Document-level facts.
-    public struct Document: Sendable, Hashable, Codable {
-        public var title: String?
-        public var type: String?
-        public var parties: [Party]
-        public var governingLaw: String?
-        public var currency: String?
-        public var totalValue: Double?
-
-        public init(
-            title: String? = nil, type: String? = nil, parties: [Party] = [], governingLaw: String? = nil,
-            currency: String? = nil, totalValue: Double? = nil
-        ) {
-            self.title = title
-            self.type = type
-            self.parties = parties
-            self.governingLaw = governingLaw
-            self.currency = currency
-            self.totalValue = totalValue
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case title, type, parties, currency
-            case governingLaw = "governing_law"
-            case totalValue = "total_value"
-        }
-    }
-
-    public var document: Document
+    /// The document facts (``DocumentFacts``; the model never sends `conflicts`, the merge sets them).
+    public var document: DocumentFacts
     /// Answers by category key.
     public var findings: [String: Answer]
 
-    public init(document: Document, findings: [String: Answer]) {
+    public init(document: DocumentFacts, findings: [String: Answer]) {
         self.document = document
         self.findings = findings
     }
@@ -84,7 +57,7 @@ public struct ModelAnswer: Sendable, Hashable, Codable {
     /// Decodes an answer; one without `document` (a request that did not ask for the facts) has empty facts.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        document = try container.decodeIfPresent(Document.self, forKey: .document) ?? Document()
+        document = try container.decodeIfPresent(DocumentFacts.self, forKey: .document) ?? DocumentFacts()
         findings = try container.decode([String: Answer].self, forKey: .findings)
     }
 }

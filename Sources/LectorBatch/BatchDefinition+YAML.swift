@@ -1,6 +1,7 @@
 import Foundation
 import LectorQueue
 import Yams
+import LectorEngine
 
 extension BatchDefinition {
     /// Reads and validates the definition in `file`.
@@ -93,9 +94,9 @@ extension BatchDefinition {
             let price = try reader.fields(node.mapping, at: node, allowed: ["input_per_million", "output_per_million"], in: "price")
             definition.price = TokenPrice(
                 inputPerMillion: try price["input_per_million"].map { try reader.number($0, "price.input_per_million") }
-                    ?? TokenPrice.mistralSmall4.inputPerMillion,
+                    ?? definition.price.inputPerMillion,
                 outputPerMillion: try price["output_per_million"].map { try reader.number($0, "price.output_per_million") }
-                    ?? TokenPrice.mistralSmall4.outputPerMillion)
+                    ?? definition.price.outputPerMillion)
         }
         return definition
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LectorQueue
+import LectorEngine
 
 /// A batch job as an operator declares it in `jobs/NAME.yaml`: what to analyse, with which profile, when,
 /// within which limits, and what to report.

@@ -1,3 +1,5 @@
+import LectorEngine
+
 /// Token estimates before extraction, from what is known of a document.
 ///
 /// With stored pages the text is counted as the engine client counts it (one token per 3 UTF-8 bytes);

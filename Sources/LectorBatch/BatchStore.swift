@@ -1,5 +1,6 @@
 import Foundation
 import LectorDB
+import LectorEngine
 
 /// The one home of `lector.batches` SQL: creates runs, records what they enqueued, reads status, listings
 /// and reports, and ends batches.

@@ -90,6 +90,10 @@ public struct ChatRequest: Sendable, Hashable {
     public var reasoningEffort: ReasoningEffort?
     /// Whether to stream the answer (the default: long reasoning is then not cut by idle timeouts).
     public var stream: Bool
+    /// The engine's own token count (`/tokenize`) of this request's text parts, system prompt
+    /// included, when the caller has it: a reported `prompt_tokens` far below it means the engine cut
+    /// the prompt (``EngineError/Kind/promptTruncated``). Not sent.
+    public var countedPromptTokens: Int?
 
     /// A request; `maxTokens` is required because every engine must be told the output budget.
     public init(

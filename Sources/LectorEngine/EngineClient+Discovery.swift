@@ -100,6 +100,12 @@ extension EngineClient {
         return info
     }
 
+    /// The model requests use (configured, or discovered on first use); nil when the engine names none
+    /// or cannot be asked.
+    public func resolvedModel() async -> String? {
+        (try? await resolvedDialectAndModel())?.1 ?? configuration.model
+    }
+
     /// The dialect and model to use, discovering them on first use when not configured.
     func resolvedDialectAndModel() async throws -> (EngineDialect, String?) {
         let known = state.withLock { state in (state.dialect, state.model) }

@@ -39,6 +39,8 @@ public final class EngineClient: Sendable {
         var effortSubstitutes: [ReasoningEffort: ReasoningEffort?] = [:]
         /// The image limit the engine stated when it refused a request.
         var learnedImageLimit: Int?
+        /// `/tokenize` answers by the SHA-256 of the text (see ``EngineClient/exactTokens(_:)``).
+        var tokenCounts: [String: Int] = [:]
     }
 
     let state: Mutex<State>
@@ -222,7 +224,7 @@ public final class EngineClient: Sendable {
                 limiter.release(Self.signal(error))
                 throw error
             }
-            if dialect.mayTruncatePrompts, let problem = Self.truncation(of: request, usage: accumulator.usage) {
+            if let problem = Self.truncation(of: request, usage: accumulator.usage, floor: dialect.mayTruncatePrompts) {
                 throw problem
             }
             let response = try finish(&accumulator, request: request, effort: reasoningEffort)
@@ -405,14 +407,24 @@ public final class EngineClient: Sendable {
         try accumulator.add(chunk: chunk)
     }
 
-    /// An error when the engine reports far fewer prompt tokens than the request's text can be: a
-    /// server that silently cut the prompt to its context (Ollama's `num_ctx`) answered about part of
-    /// the document only.
+    /// An error when the engine reports far fewer prompt tokens than the request's text has: a server
+    /// that silently cut the prompt to its context (Ollama's `num_ctx`) answered about part of the
+    /// document only.
     ///
-    /// The text is counted at 9 bytes a token, below any tokenizer's rate on prose, and images not at
-    /// all; under 1024 tokens of difference is never a truncation.
-    static func truncation(of request: ChatRequest, usage: TokenUsage?) -> EngineError? {
+    /// With the engine's own count of the text (``ChatRequest/countedPromptTokens``), on every dialect
+    /// that reports usage, a report more than 5% and 1024 tokens below it is a truncation: the chat
+    /// template and images only add tokens. Without a count, and only where `floor` (a generic server
+    /// that may cut silently), the text is counted at 9 bytes a token, below any tokenizer's rate on
+    /// prose, and under 1024 tokens of difference is never a truncation.
+    static func truncation(of request: ChatRequest, usage: TokenUsage?, floor: Bool = true) -> EngineError? {
         guard let reported = usage?.promptTokens, reported > 0 else { return nil }
+        if let counted = request.countedPromptTokens, counted > 0 {
+            guard reported < counted - max(1024, counted / 20) else { return nil }
+            return EngineError(
+                .promptTruncated, promptTokens: reported, usage: usage,
+                detail: "the engine reports \(reported) prompt tokens for a prompt its own tokenizer counts at \(counted) or more: it cut the prompt (raise its context, e.g. Ollama's num_ctx)")
+        }
+        guard floor else { return nil }
         var bytes = request.system.utf8.count
         for part in request.user {
             if case .text(let text) = part { bytes += text.utf8.count }

@@ -29,6 +29,8 @@ public struct EngineConfiguration: Sendable {
     /// The most images one request may carry (vLLM's `--limit-mm-per-prompt`), besides the dialect's own
     /// limit; nil: none known until the engine refuses a request.
     public var maxImagesPerRequest: Int?
+    /// What this engine's tokens cost: each analysis stores its cost from it (`analyses.cost_usd`).
+    public var price: TokenPrice = .mistralSmall4
     /// The deadline for a whole request, retries excluded.
     public var requestTimeout: Duration
     /// The longest silence between bytes once the answer has started (streaming keeps long reasoning
@@ -79,7 +81,8 @@ public struct EngineConfiguration: Sendable {
 
     /// Reads `LECTOR_ENGINE_URL`, `LECTOR_ENGINE_MODEL`, `LECTOR_ENGINE_API_KEY` (or `_FILE`),
     /// `LECTOR_ENGINE_DIALECT`, `LECTOR_ENGINE_ALLOWED_HOSTS`, `LECTOR_ALLOW_EXTERNAL_ENGINE`,
-    /// `LECTOR_ENGINE_MAX_IN_FLIGHT`, `LECTOR_ENGINE_MAX_IMAGES`, `LECTOR_ENGINE_TIMEOUT` and `LECTOR_ENGINE_IDLE_TIMEOUT` (seconds).
+    /// `LECTOR_ENGINE_MAX_IN_FLIGHT`, `LECTOR_ENGINE_MAX_IMAGES`, `LECTOR_ENGINE_TIMEOUT` and `LECTOR_ENGINE_IDLE_TIMEOUT` (seconds),
+    /// and the price per million tokens (``TokenPrice/fromEnvironment()``).
     ///
     /// - Throws: ``ConfigurationError`` naming the variable that is set but unusable.
     public static func fromEnvironment() throws(ConfigurationError) -> EngineConfiguration {
@@ -98,6 +101,7 @@ public struct EngineConfiguration: Sendable {
         configuration.allowedHosts = (Environment.value("LECTOR_ENGINE_ALLOWED_HOSTS") ?? "")
             .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         configuration.allowExternal = Environment.flag("LECTOR_ALLOW_EXTERNAL_ENGINE")
+        configuration.price = try TokenPrice.fromEnvironment()
         if let raw = Environment.value("LECTOR_ENGINE_MAX_IN_FLIGHT"), !raw.isEmpty {
             guard let n = Int(raw), n > 0 else {
                 throw ConfigurationError(setting: "LECTOR_ENGINE_MAX_IN_FLIGHT", reason: "must be a positive integer")

@@ -32,7 +32,8 @@ public enum EngineDialect: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether the server may cut a prompt longer than its context without an error (Ollama and other
-    /// generic servers do; vLLM, NIM, llama.cpp and the Mistral API refuse with a 400).
+    /// generic servers do; vLLM, NIM, llama.cpp and the Mistral API refuse with a 400): the only dialect
+    /// whose usage is checked against the bytes-a-token floor when no exact count is known.
     var mayTruncatePrompts: Bool { self == .openai }
 
     /// Whether the server has a `/tokenize` endpoint at its root.

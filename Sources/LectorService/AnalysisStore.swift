@@ -87,9 +87,9 @@ public struct AnalysisStore: Sendable {
                 INSERT INTO lector.findings
                     (analysis_id, document_id, tenant, category, presence, value, normalized, value_date,
                      value_duration, value_amount, value_currency, value_bool, pages, confidence, risk, risk_rationale,
-                     value_grounded, grounding_flags)
+                     value_grounded, grounding_flags, conflict)
                 VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::date, $9, $10, $11, $12, $13::integer[], $14, $15, $16,
-                        $17, $18::text[])
+                        $17, $18::text[], $19::jsonb)
                 RETURNING id
                 """,
                 [
@@ -99,6 +99,7 @@ public struct AnalysisStore: Sendable {
                     normalized.duration.flatMap { AnswerValidator.isDuration($0) ? $0 : nil }, normalized.amount,
                     normalized.currency, normalized.boolean, finding.pages, finding.confidence, finding.risk.rawValue,
                     finding.riskRationale, finding.valueGrounded, finding.flags.map(\.rawValue),
+                    try finding.conflict.map { try PostgresJSON(encoding: $0) },
                 ])
             let findingID = try findingRow.one().decode("id", as: Int64.self)
             for (ordinal, quote) in finding.quotes.enumerated() {

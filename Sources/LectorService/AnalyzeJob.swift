@@ -118,7 +118,9 @@ public struct AnalyzeJob: Sendable {
         do {
             let analyzer = Analyzer(
                 client: engine, profile: profile, maxConcurrentRequests: maxConcurrentRequests, logger: context.logger)
-            result = try await analyzer.analyze(pages: analysisPages)
+            let store = AnalysisChunkStore(
+                database: database, jobID: context.job.id, documentID: arguments.documentID, tenant: context.job.tenant)
+            result = try await analyzer.analyze(pages: analysisPages, store: store)
             let texts = Dictionary(analysisPages.map { ($0.number, $0.text) }, uniquingKeysWith: { first, _ in first })
             // Words for the pages that hold located quotes (their boxes), and for the pages named by quotes
             // that did not verify (read again row by row).
@@ -150,7 +152,8 @@ public struct AnalyzeJob: Sendable {
         let storeContext = AnalysisStore.Context(
             documentID: arguments.documentID, jobID: context.job.id, tenant: context.job.tenant,
             engineDialect: engineDialect, pipelineVersion: Self.pipelineVersion, startedAt: startedAt,
-            extractMilliseconds: extractMilliseconds, costUSD: nil)
+            extractMilliseconds: extractMilliseconds,
+            costUSD: engine.configuration.price.cost(input: result.usage.promptTokens, output: result.usage.completionTokens))
         do {
             try await context.complete { connection in
                 try await DocumentStore().storePages(pages, documentID: arguments.documentID, on: connection)

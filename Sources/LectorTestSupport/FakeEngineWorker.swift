@@ -14,22 +14,25 @@ public enum FakeEngineWorker {
     /// `seconds`, then shuts it down.
     ///
     /// `reply` answers the engine's chat completions; other requests (model listing) get what a server
-    /// of `dialect` (vLLM by default) answers, and the client is configured for that dialect.
+    /// of `dialect` (vLLM by default) answers, and the client is configured for that dialect. `tokenize`
+    /// makes the fake answer `/tokenize` (see ``FakeScript/tokenize``); `price` prices the analyses.
     public static func run(
         database: PostgresClient, profiles: [AnalysisProfile], dialect: EngineDialect = .vllm, concurrency: Int = 3,
-        maxAttempts: Int = 2,
+        maxAttempts: Int = 2, tokenize: Bool = false, price: TokenPrice = .mistralSmall4,
         kind: String? = nil, until settled: Set<JobState> = [.completed, .failed, .cancelled], seconds: Double = 180,
         reply: @escaping @Sendable (FakeRequest) async -> FakeReply
     ) async throws {
         let logger = TestDatabase.logger
         let queue = JobQueue(client: database, logger: logger)
+        let script = FakeScript(dialect: dialect, tokenize: tokenize)
         try await FakeEngine.withRunning(handler: { request in
-            request.path.hasSuffix("/chat/completions") ? await reply(request) : await FakeScript(dialect: dialect).handler(request)
+            request.path.hasSuffix("/chat/completions") ? await reply(request) : await script.handler(request)
         }) { engine in
-            let configuration = EngineConfiguration(
+            var configuration = EngineConfiguration(
                 url: engine.baseURL, dialect: dialect,
                 retry: LectorEngine.RetryPolicy(
                     maxAttempts: maxAttempts, baseDelay: .milliseconds(1), maxDelay: .milliseconds(4), maxRetryAfter: .seconds(1)))
+            configuration.price = price
             try await EngineClient.withClient(configuration: configuration, logger: logger) { engineClient in
                 var handlers = JobHandlers()
                 AnalyzeJob(

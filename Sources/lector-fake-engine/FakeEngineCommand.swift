@@ -50,6 +50,14 @@ struct FakeEngineCommand: AsyncParsableCommand {
         valueName: "path"))
     var answerFile: String?
 
+    @Flag(help: ArgumentHelp(
+        "Answer each chat completion by reading its pages (FakeReader): keyword rules quote the first matching sentence.",
+        discussion: "For Benchmarks/run longdoc: answers valid for any findings schema, grounded in the pages sent."))
+    var readPages = false
+
+    @Option(help: "Refuse a request whose prompt plus max_tokens exceeds this many tokens, as vLLM does (0: no limit).")
+    var maxModelLen = 0
+
     @Option(help: "Answer the first N chat completions with 429 (for Benchmarks/run faults).")
     var rateLimitFirst = 0
 
@@ -74,10 +82,12 @@ struct FakeEngineCommand: AsyncParsableCommand {
         }
         let streamedReply = FakeResponses.streamed(dialect: dialect, answer: answer)
         let wholeReply = FakeResponses.completion(dialect: dialect, answer: answer)
-        let script = FakeScript(dialect: dialect, otherwise: stream ? streamedReply : wholeReply)
+        let script = FakeScript(dialect: dialect, otherwise: stream ? streamedReply : wholeReply, tokenize: readPages)
         let alwaysStream = stream
         let limited = Mutex(0)
         let rateLimitFirst = rateLimitFirst
+        let readPages = readPages
+        let limits = FakeLimits(dialect: dialect, maxModelLen: maxModelLen > 0 ? maxModelLen : nil)
         let tooMany = FakeReply.json(
             429, ["error": ["message": "Too many requests", "type": "rate_limit_error", "code": 429]],
             headers: ["Retry-After": retryAfter])
@@ -108,6 +118,8 @@ struct FakeEngineCommand: AsyncParsableCommand {
                     return .respond(
                         status: 200, headers: ["Content-Type": "text/plain; version=0.0.4"],
                         body: "vllm:num_requests_running \(s.running)\nvllm:num_requests_waiting \(s.waiting)\n")
+                case let path where readPages && path.hasSuffix("/chat/completions") && limited.withLock({ $0 >= rateLimitFirst }):
+                    return limits.reply(to: request, answer: FakeReader.answer(to: request))
                 case let path where path.hasSuffix("/chat/completions") && !alwaysStream
                     && request.json?["stream"]?.boolValue == true
                     && limited.withLock({ $0 >= rateLimitFirst }):

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LectorCore
 import LectorBatch
+import LectorEngine
 import LectorQueue
 
 struct BatchRun: AsyncParsableCommand {

@@ -21,6 +21,9 @@ struct Lector: AsyncParsableCommand {
               LECTOR_ENGINE_MAX_IN_FLIGHT  open engine requests per process (8)
               LECTOR_ENGINE_TIMEOUT        total seconds per engine request
               LECTOR_ENGINE_IDLE_TIMEOUT   seconds of engine silence tolerated
+              LECTOR_PRICE_INPUT_PER_MILLION, LECTOR_PRICE_OUTPUT_PER_MILLION
+                                           USD per million tokens, for analyses'
+                                           cost_usd (0.15 and 0.60)
               LECTOR_PROFILES_DIR          analysis profiles (./jobs/profiles)
               LECTOR_JOBS_DIR              batch definitions (./jobs)
               LECTOR_PDF_PASSWORD          for encrypted PDFs (lector extract)

@@ -56,7 +56,7 @@ func testProfile(
 /// One answer as the strict schema shapes it: every member present, `null` where unset.
 func answerJSON(
     _ answers: [String: ModelAnswer.Answer], categories: [String] = testCategories,
-    document: ModelAnswer.Document = ModelAnswer.Document()
+    document: DocumentFacts = DocumentFacts()
 ) -> String {
     func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
     func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
@@ -112,7 +112,7 @@ func honestAnswer(pages shown: Set<Int>) -> String {
             quotes: [.init(page: 4, text: "such consent not to be unreasonably withheld")],
             confidence: 0.9, risk: .low, riskRationale: "Mutual consent right.")
     }
-    var document = ModelAnswer.Document()
+    var document = DocumentFacts()
     if shown.contains(1) {
         document = .init(
             title: "Master Services Agreement", type: "services",

@@ -1,6 +1,7 @@
 import Foundation
 import LectorAnalysis
 import LectorBatch
+import LectorEngine
 import LectorQueue
 import LectorTestSupport
 import Testing

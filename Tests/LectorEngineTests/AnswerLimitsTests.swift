@@ -208,11 +208,31 @@ struct PromptTruncationTests {
                 #expect(error.promptTokens == 2048)
                 #expect(engine.chatRequests.count == 1)
             } else {
-                // vLLM refuses an overflow with a 400 instead: its usage is believed.
+                // Without a count of its own, vLLM's usage is believed: it refuses an overflow with a 400.
                 _ = try await client.complete(Self.request(bytes: 60_000))
             }
             // A prompt that fits what was reported is fine everywhere.
             _ = try await client.complete(Self.request(bytes: 6_000))
+        }
+    }
+
+    @Test(
+        "with the engine's own count of the prompt, a cut is prompt_truncated on every dialect that reports usage; a report that matches the count is believed",
+        arguments: EngineDialect.allCases)
+    func truncatedAgainstCount(dialect: EngineDialect) async throws {
+        let cut = FakeResponses.completion(
+            dialect: dialect, answer: #"{"answer": "yes"}"#, usage: TokenUsage(promptTokens: 4000, completionTokens: 5))
+        try await withFakeEngine(FakeScript(dialect: dialect, otherwise: cut), dialect: dialect, model: "m") { engine, client in
+            // 40 kB: the 9-bytes-a-token floor (4,444) is within 1,024 of the 4,000 reported, so only the
+            // count (10,000 at the fake's 4 bytes a token) shows the cut.
+            var request = Self.request(bytes: 40_000)
+            _ = try await client.complete(request)
+            request.countedPromptTokens = 10_000
+            let error = try await #require(throws: EngineError.self) { try await client.complete(request) }
+            #expect(error.kind == .promptTruncated)
+            #expect(error.description.contains("10000"))
+            request.countedPromptTokens = 4_100
+            _ = try await client.complete(request)
         }
     }
 }

@@ -111,4 +111,31 @@ struct LocalEngineTests {
             #expect(count <= TokenEstimate.textTokens(text))
         }
     }
+
+    @Test("the engine's counts of a prompt's parts add up to the prompt_tokens it reports, within its chat template")
+    func countsMatchUsage() async throws {
+        try await withLocalEngine { client in
+            let system = "You read contracts and answer in JSON."
+            let page = """
+                --- page 1 ---
+                This Agreement renews automatically for successive one-year terms unless either party gives ninety (90) \
+                days' written notice of non-renewal before the end of the then-current term. Neither party may assign \
+                this Agreement without the prior written consent of the other party.
+                """
+            let question = #"Does the agreement renew automatically? Reply {"answer": "yes"} or {"answer": "no"}."#
+            let counts = try #require(await client.exactTokens([system, page, question]))
+            let counted = counts.reduce(0, +)
+            var request = ChatRequest(
+                system: system, user: [.text(page), .text(question)], schema: verdictSchema, maxTokens: 40, temperature: 0,
+                seed: 1, stream: false)
+            request.countedPromptTokens = counted
+            let response = try await client.complete(request)
+            let reported = try #require(response.usage?.promptTokens)
+            // The template adds role markers and turn tokens; the parts' own tokens are all there.
+            #expect(reported >= counted - 3, "reported \(reported), counted \(counted)")
+            #expect(reported <= counted + 40, "reported \(reported), counted \(counted)")
+            // The estimate (3 bytes a token) is not what the engine counts.
+            #expect(counted != [system, page, question].map(TokenEstimate.textTokens).reduce(0, +))
+        }
+    }
 }

@@ -104,13 +104,16 @@ struct RequestShapeTests {
     @Test("token counts use /tokenize where the dialect has one, the estimate elsewhere", arguments: EngineDialect.allCases)
     func tokenize(dialect: EngineDialect) async throws {
         let text = String(repeating: "a", count: 400)
-        try await withFakeEngine(FakeScript(dialect: dialect), dialect: dialect) { engine, client in
+        try await withFakeEngine(FakeScript(dialect: dialect, tokenize: true), dialect: dialect) { engine, client in
             let count = await client.countTokens(text)
             let asked = engine.requests.contains { $0.path == "/tokenize" }
             switch dialect {
             case .vllm, .llamacpp:
                 #expect(asked)
                 #expect(count == 100)  // the fake engine's tokenizer: 4 bytes a token
+                // Counted once per client: the second time comes from the cache.
+                #expect(await client.countTokens(text) == 100)
+                #expect(engine.requests.count { $0.path == "/tokenize" } == 1)
             default:
                 #expect(!asked)
                 #expect(count == TokenEstimate.textTokens(text))
