@@ -20,14 +20,27 @@ struct EngineOutageTests {
 
     @Test func aStoppedEngineParksTheJobsAndEachCompletesOnceWhenItIsBack() async throws {
         // A port that was just listening and no longer is: connections are refused until the engine
-        // starts on it again.
-        let port = try await FakeEngine.withRunning(handler: FakeScript(dialect: .vllm).handler) { $0.port }
+        // starts on it again. It lies below the kernel's ephemeral range (32768-60999), where the suite's
+        // outgoing connections and other fake engines take theirs: one of them once took it while this
+        // engine was down, and the restart failed with "address already in use".
+        let port = try await Self.portBelowEphemeralRange()
         try await Self.withWorker(port: port, workerID: "outage-stopped") { client, jobs in
             try await Self.expectParked(client, jobs: jobs, workerID: "outage-stopped", misconfigured: false)
             try await FakeEngine.withRunning(port: port, handler: Self.answering) { _ in
                 try await Self.expectCompletedOnce(client, jobs: jobs)
             }
         }
+    }
+
+    /// A free port below the ephemeral range, found by listening on it once.
+    static func portBelowEphemeralRange() async throws -> Int {
+        for _ in 0..<100 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            if let port = try? await FakeEngine.withRunning(port: candidate, handler: FakeScript(dialect: .vllm).handler, { $0.port }) {
+                return port
+            }
+        }
+        throw CancellationError()
     }
 
     @Test("an engine that answers 503, 401 or an unknown model: jobs wait, and run once it is fixed", arguments: [
