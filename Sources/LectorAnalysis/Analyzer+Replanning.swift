@@ -9,7 +9,6 @@ extension Analyzer {
     func splitCategories(
         _ planned: AnalysisPlan.Request, context: RunContext, usage: AnalysisResult.Usage, error: EngineError
     ) async throws -> ChunkOutcome {
-        let pages = context.pages
         var usage = usage
         if let spent = error.usage {
             usage.promptTokens += spent.promptTokens

@@ -123,13 +123,19 @@ public struct RowReading: Sendable {
     }
 }
 
+extension VerifiedQuote {
+    /// Whether the quote is read again on its page by rows (``RowReading``): it was not found, or only
+    /// approximately (too short stays too short; verified needs nothing more).
+    public var readsAgainByRows: Bool { match == .notFound || match == .approximate }
+}
+
 extension AnalysisResult {
     /// The pages named by quotes that did not verify (not found, or only approximately): the pages whose
     /// words a caller should fetch for ``reread(page:text:words:)``.
     public var pagesToReread: [Int] {
         var pages = Set<Int>()
         for finding in findings {
-            for quote in finding.quotes where quote.match == .notFound || quote.match == .approximate {
+            for quote in finding.quotes where quote.readsAgainByRows {
                 if let page = quote.page { pages.insert(page) }
             }
         }
@@ -149,7 +155,7 @@ extension AnalysisResult {
             var changed = false
             for q in findings[f].quotes.indices {
                 let quote = findings[f].quotes[q]
-                guard quote.page == page, quote.match == .notFound || quote.match == .approximate else { continue }
+                guard quote.page == page, quote.readsAgainByRows else { continue }
                 if reading == nil { reading = .some(RowReading(page: page, words: words)) }
                 guard let rows = reading ?? nil, let grounded = rows.ground(quote.text, pageText: text) else { continue }
                 findings[f].quotes[q] = grounded

@@ -267,7 +267,7 @@ struct GroundingBench {
         _ quote: String, page: Int?, verifier: QuoteVerifier, rows: [RowReading], texts: [Int: String]
     ) -> VerifiedQuote {
         let result = verifier.verify(quote, page: page)
-        guard result.match == .notFound || result.match == .approximate else { return result }
+        guard result.readsAgainByRows else { return result }
         for reading in rows {
             if let grounded = reading.ground(quote, pageText: texts[reading.page] ?? "") { return grounded }
         }
