@@ -42,15 +42,13 @@ public struct APITokenStore: Sendable {
         guard !name.isEmpty, name.utf8.count <= 200 else {
             throw TenancyError(kind: .invalidName, detail: "a token name is 1 to 200 characters")
         }
-        var random = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }
-        let token = Self.tokenPrefix + bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let token = SecretToken.make(prefix: Self.tokenPrefix)
         do {
             let row = try await database.query(
                 """
                 INSERT INTO lector.api_tokens (tenant, name, token_sha256, token_prefix) VALUES ($1, $2, $3, $4)
                 RETURNING id, tenant, name, token_prefix, created_at, last_used_at, revoked_at
-                """, tenant, name, Self.hash(token), String(token.prefix(12))
+                """, tenant, name, Self.hash(token), SecretToken.displayPrefix(token)
             ).one()
             return (token, try Self.record(row))
         } catch let error as DatabaseError where error.kind == .uniqueViolation {
@@ -103,8 +101,8 @@ public struct APITokenStore: Sendable {
         return principal
     }
 
-    /// The stored form of a token.
-    public static func hash(_ token: String) -> String { SHA256.hex(Array(token.utf8)) }
+    /// The stored form of a token (``SecretToken/hash(_:)``).
+    public static func hash(_ token: String) -> String { SecretToken.hash(token) }
 
     private static func record(_ row: PostgresRow) throws -> Record {
         Record(
@@ -112,12 +110,6 @@ public struct APITokenStore: Sendable {
             prefix: try row.decode("token_prefix"), createdAt: try row.decode("created_at"),
             lastUsedAt: try row.decode("last_used_at", as: Date?.self),
             revokedAt: try row.decode("revoked_at", as: Date?.self))
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
 
