@@ -93,8 +93,10 @@ public struct FindingReviewStore: Sendable {
     /// message. The stored new quote carries match, start, end (offsets in the page text).
     ///
     /// For a confirmation, `new` holds the finding's presence and value and its first verified quote (or
-    /// null). A correction that keeps the finding present and chooses no quote keeps that quote too; an
-    /// absent finding has neither value nor quote.
+    /// null). A correction applies to the finding as stored (not to earlier decisions): one that gives a
+    /// value or a quote but no answer makes the finding present; one that keeps it present and chooses no
+    /// quote keeps its first verified quote; an absent answer has neither value nor quote.
+    @discardableResult
     public func record(
         tenant: String, findingID: Int64, decision: Decision, correction: Correction? = nil,
         note: String? = nil, reviewer: String, reviewerID: Int64? = nil, sessionID: Int64? = nil
@@ -221,7 +223,10 @@ public struct FindingReviewStore: Sendable {
             guard let correction, correction.presence != nil || correction.value != nil || correction.quote != nil else {
                 throw ReviewError(kind: .invalid, detail: "a correction names a new answer, value or quote")
             }
-            let presence = correction.presence ?? finding.presence
+            // Evidence (a value or a quote) without an answer makes the finding present.
+            let givesEvidence =
+                correction.quote != nil || !(correction.value?.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ?? true)
+            let presence = correction.presence ?? (givesEvidence ? "present" : finding.presence)
             guard ["present", "absent", "unclear"].contains(presence) else {
                 throw ReviewError(kind: .invalid, detail: "an answer is present, absent or unclear")
             }
