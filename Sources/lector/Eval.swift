@@ -8,8 +8,8 @@ import LectorPDF
 /// `lector eval`: measure analysis quality against labelled contracts and compare runs.
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure analysis quality on labelled contracts (CUAD) and compare runs.",
-        subcommands: [EvalCUAD.self, EvalList.self, EvalReport.self, EvalCompare.self])
+        abstract: "Measure analysis quality on labelled contracts (CUAD) or reviewers' decisions, and compare runs.",
+        subcommands: [EvalCUAD.self, EvalReviews.self, EvalList.self, EvalReport.self, EvalCompare.self])
 }
 
 struct EvalCUAD: AsyncParsableCommand {
@@ -187,6 +187,45 @@ struct EvalCompare: AsyncParsableCommand {
                     bootstrap: Bootstrap(resamples: resamples, seed: seed))
             }
             print(json ? try encodeJSON(comparison) : EvalTable.render(comparison))
+        }
+    }
+}
+
+struct EvalReviews: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reviews",
+        abstract: "Score the model's findings against reviewers' decisions (the organisation's own truth).",
+        discussion: """
+            For every document and category with a decision (recorded in the review pages), the truth is \
+            the latest decision's answer and value; the model is the finding of that category in the \
+            document's latest analysis (of --profile when given). Per category and overall: presence \
+            true/false positives and negatives with precision and recall ('present' is positive; unclear \
+            counts as not present), and value agreement (pairs both call present with a reviewed value, \
+            compared without case, whitespace or punctuation). A reviewed category the latest analysis has \
+            no finding for is not scored, and counted as such.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Score the latest analysis of this profile (default: each document's latest analysis).") var profile: String?
+    @Option(help: "Only this tenant's decisions (default: every tenant).") var tenant: String?
+    @Flag(help: "Print the scores as JSON.") var json = false
+
+    func run() async throws {
+        let logger = global.makeLogger()
+        try await reportingErrors {
+            let pairs = try await global.withDatabase(logger: logger, maxConnections: 1) { client in
+                try await ReviewTruthStore(database: client).pairs(profile: profile, tenant: tenant)
+            }
+            let evaluation = ReviewEvaluation.score(pairs, profile: profile, tenant: tenant)
+            if json {
+                print(try encodeJSON(evaluation))
+            } else if evaluation.isEmpty {
+                print(
+                    "no reviewed findings\(tenant.map { " of tenant '\($0)'" } ?? ""): record decisions in the review pages "
+                        + "(lector serve) first; nothing to score")
+            } else {
+                print(evaluation.render())
+            }
         }
     }
 }

@@ -35,7 +35,7 @@ struct Lector: AsyncParsableCommand {
         subcommands: [
             Migrate.self, Submit.self, WorkerCommand.self, BatchCommand.self, SchedulerCommand.self, Findings.self, Status.self,
             Retry.self, Cancel.self, QueueCommand.self, Engine.self, Extract.self, Serve.self, TokenCommand.self, RoleCommand.self,
-            Eval.self,
+            ReviewerCommand.self, ReviewsCommand.self, Eval.self,
             VersionCommand.self, PDFChildCommand.self,
         ]
     )
