@@ -116,9 +116,10 @@ public struct ReaderRoleStore: Sendable {
                 EXECUTE format('GRANT SELECT ON lector.%I TO lector_reader', view_name);
             END LOOP;
             -- The views run with the reader's rights, so the reader needs the columns they read; the
-            -- policies limit the rows. Document bytes, job arguments (passwords) and tokens stay out.
+            -- policies limit the rows. Document bytes, job arguments (passwords), tokens, reviewers'
+            -- credentials and browser sessions stay out; reviewers' decisions (finding_reviews) are in.
             GRANT SELECT ON lector.analyses, lector.findings, lector.finding_quotes, lector.pages,
-                lector.batches, lector.batch_items, lector.tenant_readers TO lector_reader;
+                lector.batches, lector.batch_items, lector.tenant_readers, lector.finding_reviews TO lector_reader;
             GRANT SELECT (id, tenant, sha256, filename, size_bytes, labels, page_count, pdf_info, submitted_at)
                 ON lector.documents TO lector_reader;
             GRANT SELECT (id, queue, kind, state, priority, run_at, attempt, max_attempts, tenant, batch_id,

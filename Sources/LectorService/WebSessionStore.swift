@@ -24,6 +24,17 @@ public struct WebSessionStore: Sendable {
         /// The value every form of the session must carry (32 random bytes in hex).
         public var csrfToken: String
         public var expiresAt: Date
+
+        /// Whether a form's CSRF value is this session's, compared in constant time (a mismatch takes
+        /// as long wherever it is).
+        public func accepts(csrf presented: String) -> Bool {
+            let expected = Array(csrfToken.utf8)
+            let given = Array(presented.utf8)
+            guard expected.count == given.count, !expected.isEmpty else { return false }
+            var difference: UInt8 = 0
+            for (a, b) in zip(expected, given) { difference |= a ^ b }
+            return difference == 0
+        }
     }
 
     /// What every session cookie starts with.

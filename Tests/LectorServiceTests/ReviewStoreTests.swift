@@ -160,6 +160,8 @@ struct ReviewStoreTests {
             #expect(byReviewer.cookie.hasPrefix(WebSessionStore.cookiePrefix) && byReviewer.cookie != byToken.cookie)
             #expect(byReviewer.session.csrfToken.count == 64 && byReviewer.session.csrfToken != byToken.session.csrfToken)
             #expect(byReviewer.session.expiresAt > Date())
+            #expect(byReviewer.session.accepts(csrf: byReviewer.session.csrfToken))
+            #expect(!byReviewer.session.accepts(csrf: byToken.session.csrfToken) && !byReviewer.session.accepts(csrf: ""))
 
             #expect(try await sessions.session(cookie: byToken.cookie) == byToken.session)
             #expect(try await sessions.session(cookie: byReviewer.cookie) == byReviewer.session)
@@ -391,6 +393,9 @@ struct ReviewStoreTests {
             try await store.record(tenant: "acme", findingID: acme.findings["governing_law"]!, decision: .confirm, reviewer: "Ada")
             try await store.record(tenant: "globex", findingID: globex.findings["governing_law"]!, decision: .reject, reviewer: "Eve")
             _ = try await ReviewerStore(database: database).create(tenant: "acme", name: "Ada")
+            // Readers are granted the decisions by `lector role create-reader` (the migration granted them
+            // to the group role of this cluster already: take that away first).
+            try await database.query("REVOKE SELECT ON lector.finding_reviews FROM lector_reader")
             try await TestReaderRole.with(tenant: "acme", database: database) { role in
                 var readerConfiguration = configuration
                 readerConfiguration.userName = role
