@@ -335,8 +335,12 @@ struct ReviewStoreTests {
         try await TestDatabase.with { database, _ in
             let seeded = try await Self.seed(database, tenant: "acme")
             let store = FindingReviewStore(database: database)
+            let sessions = WebSessionStore(database: database)
+            let reviewer = try await ReviewerStore(database: database).create(tenant: "acme", name: "Ada")
+            let signedIn = try #require(try await sessions.signIn(credential: reviewer.token))
             let review = try await store.record(
-                tenant: "acme", findingID: seeded.findings["governing_law"]!, decision: .confirm, reviewer: "Ada")
+                tenant: "acme", findingID: seeded.findings["governing_law"]!, decision: .confirm, reviewer: signedIn.session.who,
+                reviewerID: reviewer.record.id, sessionID: signedIn.session.id)
             for sql in [
                 "UPDATE lector.finding_reviews SET note = 'rewritten'", "UPDATE lector.finding_reviews SET finding_id = NULL",
                 "DELETE FROM lector.finding_reviews", "TRUNCATE lector.finding_reviews",
@@ -344,6 +348,13 @@ struct ReviewStoreTests {
                 await #expect(throws: DatabaseError.self, "\(sql)") { try await database.query(sql) }
             }
             #expect(try await store.history(tenant: "acme", documentID: seeded.documentID) == [review])
+            // Pruning old sessions only forgets the decision's link to its session (the foreign key's SET NULL).
+            try await sessions.signOut(cookie: signedIn.cookie)
+            #expect(try await sessions.prune() == 0)
+            try await database.query("UPDATE lector.web_sessions SET ended_at = now() - interval '40 days'")
+            #expect(try await sessions.prune() == 1)
+            let link = try await database.query("SELECT session_id, reviewer_id FROM lector.finding_reviews").one()
+            #expect(try link.isNull("session_id") && link.decode("reviewer_id", as: Int64.self) == reviewer.record.id)
             // Deleting the finding only forgets the link (the foreign key's SET NULL).
             try await database.query("DELETE FROM lector.findings WHERE id = $1", seeded.findings["governing_law"]!)
             let kept = try await store.history(tenant: "acme", documentID: seeded.documentID)
