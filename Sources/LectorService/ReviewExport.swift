@@ -119,6 +119,12 @@ public struct ReviewExport: Sendable {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
+    /// ``csv(_:)-swift.type.method``, for callers that hold an export.
+    public func csv(_ rows: [Row]) -> String { Self.csv(rows) }
+
+    /// ``json(_:)-swift.type.method``, for callers that hold an export.
+    public func json(_ rows: [Row]) -> String { Self.json(rows) }
+
     /// A timestamp as ISO 8601 in UTC with milliseconds (`2026-12-02T21:53:39.123Z`).
     static func timestamp(_ date: Date) -> String {
         Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)

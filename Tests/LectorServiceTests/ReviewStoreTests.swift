@@ -396,6 +396,30 @@ struct ReviewStoreTests {
         }
     }
 
+    @Test func theExportHasTheReviewedFindingsOfTheTenant() async throws {
+        try await TestDatabase.with { database, _ in
+            let seeded = try await Self.seed(database, tenant: "acme")
+            _ = try await Self.seed(database, tenant: "globex")
+            try await FindingReviewStore(database: database).record(
+                tenant: "acme", findingID: seeded.findings["governing_law"]!, decision: .correct,
+                correction: .init(value: "State of New York"), note: "=1+1", reviewer: "Ada")
+            let export = ReviewExport(database: database)
+            let reviewed = try await export.rows(tenant: "acme")
+            #expect(reviewed.map(\.category) == ["governing_law"])
+            let row = try #require(reviewed.first)
+            #expect(row.modelPresence == "present" && row.modelValue == "New York" && row.reviewStatus == "corrected")
+            #expect(row.decision == "correct" && row.reviewedValue == "State of New York" && row.reviewer == "Ada")
+            #expect(row.note == "=1+1" && row.reviewCurrent && row.reviewedAt != nil)
+            #expect(try await export.rows(tenant: "acme", all: true).map(\.reviewStatus).sorted() == ["corrected", "pending", "pending"])
+            #expect(try await export.rows(tenant: "globex").isEmpty)
+            let csv = ReviewExport.csv(reviewed)
+            #expect(export.csv(reviewed) == csv && csv.hasPrefix(ReviewExport.csvHeader.joined(separator: ",") + "\r\n"))
+            #expect(csv.contains(",'=1+1,") && !csv.contains(",=1+1,"))
+            let objects = try JSONSerialization.jsonObject(with: Data(ReviewExport.json(reviewed).utf8)) as? [[String: Any]]
+            #expect(objects?.first?["note"] as? String == "=1+1" && objects?.first?["document_id"] as? Int == Int(seeded.documentID))
+        }
+    }
+
     @Test func aMappedReaderSeesOnlyItsTenantsDecisions() async throws {
         try await TestDatabase.with { database, configuration in
             let acme = try await Self.seed(database, tenant: "acme")
