@@ -1,5 +1,6 @@
 import Foundation
 import LectorEngine
+import Synchronization
 
 /// One tab of a ``Browser``: navigation with the main document's HTTP status, JavaScript, keys and
 /// screenshots.
@@ -9,11 +10,35 @@ public final class BrowserPage: Sendable {
     let browser: Browser
     let session: String
     let mainFrame: String
+    private let errorLog = Mutex<[String]>([])
 
     private init(browser: Browser, session: String, mainFrame: String) {
         self.browser = browser
         self.session = session
         self.mainFrame = mainFrame
+    }
+
+    /// Records the page's uncaught exceptions and console errors until the browser closes.
+    private func recordErrors() {
+        let events = browser.pipe.events(session: session)
+        // Unstructured: it lives as long as the page's event stream, which ends when the browser closes.
+        Task { [self] in
+            for await event in events {
+                switch event.method {
+                case "Runtime.exceptionThrown":
+                    let details = event.params["exceptionDetails"]
+                    let text = details?["exception"]?["description"]?.stringValue ?? details?["text"]?.stringValue ?? "exception"
+                    self.errorLog.withLock { $0.append(text) }
+                case "Runtime.consoleAPICalled" where event.params["type"]?.stringValue == "error":
+                    let text = (event.params["args"]?.arrayValue ?? []).map {
+                        $0["value"]?.stringValue ?? $0["description"]?.stringValue ?? ""
+                    }.joined(separator: " ")
+                    self.errorLog.withLock { $0.append("console.error: \(text)") }
+                default:
+                    break
+                }
+            }
+        }
     }
 
     static func attach(browser: Browser, session: String, width: Int, height: Int) async throws -> BrowserPage {
@@ -35,7 +60,9 @@ public final class BrowserPage: Sendable {
         guard let frame = tree["frameTree"]?["frame"]?["id"]?.stringValue else {
             throw BrowserError("Page.getFrameTree answered without the main frame's id")
         }
-        return BrowserPage(browser: browser, session: session, mainFrame: frame)
+        let page = BrowserPage(browser: browser, session: session, mainFrame: frame)
+        page.recordErrors()
+        return page
     }
 
     /// Sends a DevTools command to this page and returns its result (for what the methods here do not
@@ -151,6 +178,92 @@ public final class BrowserPage: Sendable {
         "ArrowDown": ("ArrowDown", 40), "Home": ("Home", 36), "End": ("End", 35), "PageUp": ("PageUp", 33),
         "PageDown": ("PageDown", 34), " ": ("Space", 32),
     ]
+
+    /// Clicks at `x`, `y` (CSS pixels of the viewport) with the left mouse button: a real mouse press
+    /// and release, so the page sees mousedown, mouseup and click where a person would click.
+    public func click(x: Double, y: Double) async throws {
+        try await mouse("mouseMoved", x: x, y: y)
+        try await mouse("mousePressed", x: x, y: y, buttons: 1)
+        try await mouse("mouseReleased", x: x, y: y)
+    }
+
+    /// Clicks the middle of the first element matching the CSS `selector`, scrolled into view first.
+    /// - Throws: ``BrowserError`` when no element matches or it has no area.
+    public func click(selector: String) async throws {
+        let box = try await boundingBox(of: selector, scrollIntoView: true)
+        try await click(x: box.x + box.width / 2, y: box.y + box.height / 2)
+    }
+
+    /// Presses the left button at `from`, moves to `to` in a few steps and releases it: a selection drag.
+    public func drag(from: (x: Double, y: Double), to: (x: Double, y: Double), steps: Int = 8) async throws {
+        try await mouse("mouseMoved", x: from.x, y: from.y)
+        try await mouse("mousePressed", x: from.x, y: from.y, buttons: 1)
+        let steps = max(1, steps)
+        for step in 1...steps {
+            let t = Double(step) / Double(steps)
+            try await mouse("mouseMoved", x: from.x + (to.x - from.x) * t, y: from.y + (to.y - from.y) * t, buttons: 1)
+        }
+        try await mouse("mouseReleased", x: to.x, y: to.y)
+    }
+
+    private func mouse(_ type: String, x: Double, y: Double, buttons: Int = 0) async throws {
+        var params: [String: JSONValue] = [
+            "type": .string(type), "x": .number(x), "y": .number(y), "buttons": .number(Double(buttons)),
+        ]
+        if type != "mouseMoved" {
+            params["button"] = .string("left")
+            params["clickCount"] = .number(1)
+        } else if buttons != 0 {
+            params["button"] = .string("left")
+        }
+        _ = try await send("Input.dispatchMouseEvent", params)
+    }
+
+    /// A rectangle in CSS pixels of the viewport.
+    public struct Box: Sendable, Decodable, Equatable {
+        public var x, y, width, height: Double
+        public init(x: Double, y: Double, width: Double, height: Double) {
+            self.x = x
+            self.y = y
+            self.width = width
+            self.height = height
+        }
+        /// Whether the two boxes share some area.
+        public func overlaps(_ other: Box) -> Bool {
+            x < other.x + other.width && other.x < x + width && y < other.y + other.height && other.y < y + height
+        }
+    }
+
+    /// The bounding box (getBoundingClientRect) of the first element matching the CSS `selector`.
+    /// - Throws: ``BrowserError`` when no element matches or it has no area.
+    public func boundingBox(of selector: String, scrollIntoView: Bool = false) async throws -> Box {
+        let quoted = String(decoding: JSONValue.string(selector).serialized(), as: UTF8.self)
+        let box = try await evaluate(
+            """
+            (() => { const e = document.querySelector(\(quoted)); if (!e) return null;
+                     if (\(scrollIntoView)) e.scrollIntoView({ block: 'center', inline: 'center' });
+                     const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; })()
+            """, as: Box?.self)
+        guard let box else { throw BrowserError("no element matches \(selector)") }
+        guard box.width > 0, box.height > 0 else { throw BrowserError("\(selector) has no area: \(box)") }
+        return box
+    }
+
+    /// Waits until the JavaScript `expression` is truthy (polled), for what a page does after it loaded
+    /// (an image that arrives, a script that draws boxes).
+    /// - Throws: ``BrowserError`` naming the expression when it stays false for ``Browser/defaultSeconds``.
+    public func waitUntil(_ expression: String) async throws {
+        try await withDeadline(Browser.defaultSeconds, "\(expression.prefix(120)) to hold") {
+            while true {
+                if try await self.evaluate("Boolean(\(expression))", as: Bool.self) { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    /// Uncaught JavaScript exceptions and `console.error` messages of this page so far: a test can
+    /// expect none.
+    public var errors: [String] { errorLog.withLock { $0 } }
 
     /// Writes a PNG of the viewport to `file` (Page.captureScreenshot).
     public func screenshot(to file: URL) async throws {

@@ -15,6 +15,8 @@ struct BrowserTests {
         background: #c33 }</style></head>
         <body><form method="post" action="/submit"><label>Name <input id="name" name="name"></label>
         <button type="submit">Send</button></form><div id="box"></div><p id="keys"></p>
+        <button id="count" type="button" onclick="this.textContent = String(Number(this.textContent) + 1)">0</button>
+        <p id="para" style="position: absolute; top: 200px; left: 20px; font: 20px sans-serif">Alpha beta gamma delta</p>
         <script>
         document.addEventListener('keydown', (event) => {
           if (event.target.tagName === 'INPUT') return;
@@ -77,6 +79,26 @@ struct BrowserTests {
                          return { x: r.x, y: r.y, width: r.width, height: r.height }; })()
                 """, as: Rect.self)
             #expect(box == Rect(x: 100, y: 50, width: 200, height: 40))
+            #expect(try await page.boundingBox(of: "#box") == BrowserPage.Box(x: 100, y: 50, width: 200, height: 40))
+            await #expect(throws: BrowserError.self) { _ = try await page.boundingBox(of: "#nothing-here") }
+
+            // Real mouse clicks and a selection drag.
+            try await page.click(selector: "#count")
+            try await page.click(selector: "#count")
+            #expect(try await page.evaluate("document.getElementById('count').textContent", as: String.self) == "2")
+            let paragraph = try await page.boundingBox(of: "#para")
+            try await page.drag(
+                from: (paragraph.x + 1, paragraph.y + paragraph.height / 2),
+                to: (paragraph.x + paragraph.width - 1, paragraph.y + paragraph.height / 2))
+            let selected = try await page.evaluate("window.getSelection().toString()", as: String.self)
+            #expect(selected.contains("beta gamma"), "selected: \(selected)")
+
+            // Waiting for what a script does later; errors it throws later are recorded.
+            try await page.evaluate("setTimeout(() => { document.body.dataset.ready = 'yes' }, 20)")
+            try await page.waitUntil("document.body.dataset.ready === 'yes'")
+            #expect(page.errors.isEmpty, "\(page.errors)")
+            try await page.evaluate("setTimeout(() => { throw new Error('late failure') }, 0)")
+            #expect(try await eventually { page.errors.contains { $0.contains("late failure") } }, "\(page.errors)")
             #expect(try await page.evaluate("[window.innerWidth, window.innerHeight]", as: [Int].self) == [1280, 800])
 
             // Promises are awaited; exceptions become errors with their text; a wrong type is an error.
@@ -93,6 +115,12 @@ struct BrowserTests {
             let png = [UInt8](try Data(contentsOf: file))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
             #expect(png.count > 24 && Self.bigEndian(png[16..<20]) == 1280 && Self.bigEndian(png[20..<24]) == 800)
+
+            // A real click on the submit button posts the form too.
+            try await page.navigate(to: base + "/")
+            try await page.evaluate("document.getElementById('name').value = 'Grace'")
+            #expect(try await page.waitForNavigation { try await page.click(selector: "button[type=submit]") } == 200)
+            #expect(try await page.url == base + "/result?name=Grace")
 
             #expect(try await page.navigate(to: base + "/missing") == 404)
             #expect(try await page.evaluate("document.querySelector('h1').textContent", as: String.self) == "Not found")
