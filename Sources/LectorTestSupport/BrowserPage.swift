@@ -20,7 +20,7 @@ public final class BrowserPage: Sendable {
 
     /// Records the page's uncaught exceptions and console errors until the browser closes.
     private func recordErrors() {
-        let events = browser.pipe.events(session: session)
+        let events = browser.pipe.subscribe(session: session).events
         // Unstructured: it lives as long as the page's event stream, which ends when the browser closes.
         Task { [self] in
             for await event in events {
@@ -91,7 +91,9 @@ public final class BrowserPage: Sendable {
     /// - Throws: ``BrowserError`` when no navigation loads within the bound, or what `action` throws.
     @discardableResult public func waitForNavigation(_ action: () async throws -> Void) async throws -> Int {
         // Subscribed before the action, so that no event of the navigation it starts can be missed.
-        let events = browser.pipe.events(session: session)
+        let subscription = browser.pipe.subscribe(session: session)
+        defer { browser.pipe.unsubscribe(subscription) }
+        let events = subscription.events
         try await action()
         let mainFrame = self.mainFrame
         return try await withDeadline(Browser.defaultSeconds, "a navigation's document and load event") {

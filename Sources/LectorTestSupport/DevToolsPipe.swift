@@ -93,8 +93,14 @@ final class DevToolsPipe: Sendable {
         return response["result"] ?? .object([:])
     }
 
-    /// Events of `session` (nil: the browser target's) from now on, until the stream is dropped.
-    func events(session: String?) -> AsyncStream<DevToolsEvent> {
+    /// A subscriber's events, buffered until read; ended by ``unsubscribe(_:)`` or the browser's end.
+    struct Subscription: Sendable {
+        let events: AsyncStream<DevToolsEvent>
+        let key: UUID
+    }
+
+    /// Events of `session` (nil: the browser target's) from now on, until ``unsubscribe(_:)``.
+    func subscribe(session: String?) -> Subscription {
         let (stream, continuation) = AsyncStream.makeStream(of: DevToolsEvent.self)
         let key = UUID()
         let ended = state.withLock { state -> Bool in
@@ -102,10 +108,12 @@ final class DevToolsPipe: Sendable {
             return state.ended != nil
         }
         if ended { continuation.finish() }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.state.withLock { $0.subscribers.removeValue(forKey: key) }
-        }
-        return stream
+        return Subscription(events: stream, key: key)
+    }
+
+    /// Stops buffering events for `subscription` and ends its stream.
+    func unsubscribe(_ subscription: Subscription) {
+        state.withLock { $0.subscribers.removeValue(forKey: subscription.key) }?.continuation.finish()
     }
 
     /// Why the pipe ended, or nil while it is open.
