@@ -88,6 +88,11 @@ public final class Browser: Sendable {
         return try await BrowserPage.attach(browser: self, session: session, width: width, height: height)
     }
 
+    /// Sends a DevTools command to the browser target (not a page) and returns its result.
+    public func send(_ method: String, _ params: [String: JSONValue] = [:]) async throws -> JSONValue {
+        try await pipe.send(method, params, seconds: Self.defaultSeconds)
+    }
+
     /// Kills the browser and everything it started (its process group), waits for it, and removes the
     /// profile folder. Safe to call twice.
     public func close() async {
@@ -107,12 +112,16 @@ public final class Browser: Sendable {
     /// this side's ends: the one to write commands to and the one to read answers from.
     private static func spawn(_ path: String, _ arguments: [String], log: String) throws -> (pid_t, Int32, Int32) {
         var commands: [Int32] = [-1, -1], answers: [Int32] = [-1, -1]
-        guard Glibc.pipe(&commands) == 0 else { throw BrowserError("pipe: \(String(cString: strerror(errno)))") }
+        // Commands travel over a socket pair rather than a pipe: a write after the browser died fails with
+        // EPIPE (MSG_NOSIGNAL) instead of raising SIGPIPE, which would end the whole test process.
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &commands) == 0 else {
+            throw BrowserError("socketpair: \(String(cString: strerror(errno)))")
+        }
         guard Glibc.pipe(&answers) == 0 else {
             commands.forEach { Glibc.close($0) }
             throw BrowserError("pipe: \(String(cString: strerror(errno)))")
         }
-        // Glibc's pipe2 is not visible to Swift; another thread's spawn between pipe and this could only
+        // Glibc's pipe2 and SOCK_CLOEXEC are not visible to Swift; another thread's spawn between pipe and this could only
         // hold an extra copy of an end until it execs.
         for fd in commands + answers { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         // dup2 onto the same number would keep close-on-exec: move the child's ends above 4 first.

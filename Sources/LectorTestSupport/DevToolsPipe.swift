@@ -77,6 +77,11 @@ final class DevToolsPipe: Sendable {
                         continuation.resume(throwing: BrowserError("cannot send \(method): \(ended)"))
                         return
                     }
+                    // Cancelled before the continuation was registered: onCancel found nothing to fail.
+                    if Task.isCancelled {
+                        self.fail(id, CancellationError())
+                        return
+                    }
                     // The write blocks when the pipe is full: off the cooperative pool.
                     Thread {
                         let written = self.inputOpen.withLock { $0 && Self.writeAll(self.input, bytes) }
@@ -185,7 +190,7 @@ final class DevToolsPipe: Sendable {
     private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if written < 0 && errno == EINTR { continue }
             guard written > 0 else { return false }
             offset += written

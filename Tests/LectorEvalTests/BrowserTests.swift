@@ -150,6 +150,15 @@ struct BrowserTests {
         }
         await browser.close()
         await #expect(throws: BrowserError.self) { try await page.evaluate("1") }
+
+        // A browser that dies on its own: what waits and what comes after fail, nothing hangs or crashes.
+        let doomed = try await Browser.launch()
+        let orphan = try await doomed.newPage()
+        let died = await #expect(throws: BrowserError.self) { _ = try await doomed.send("Browser.crash") }
+        #expect(died?.description.contains("the browser ended") == true, "\(String(describing: died))")
+        await #expect(throws: BrowserError.self) { try await orphan.evaluate("1") }
+        await #expect(throws: BrowserError.self) { _ = try await doomed.newPage() }
+        await doomed.close()
     }
 
     static func bigEndian(_ bytes: ArraySlice<UInt8>) -> Int {
