@@ -218,12 +218,13 @@ let package = Package(
             dependencies: ["LectorAnalysis", "LectorPDF", "LectorEval", "LectorService"],
             path: "Benchmarks/grounding/Sources",
             swiftSettings: swiftSettings),
-        // `Benchmarks/run queue` and `Benchmarks/run batch`, and the test-handler worker the queue's crash
+        // `Benchmarks/run queue`, `Benchmarks/run batch` and `Benchmarks/run pages`, and the test-handler worker the queue's crash
         // tests kill: destructive or test-only, so never part of the shipped `lector`.
         .executableTarget(
             name: "lector-bench",
             dependencies: [
-                "LectorCore", "LectorDB", "LectorSchema", "LectorQueue", "LectorAnalysis", "LectorBatch", "LectorService",
+                "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorAnalysis", "LectorBatch",
+                "LectorService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -20,6 +20,7 @@ public enum LectorSchema {
         migration(90, "0090_long_documents.sql", PackageResources._090_long_documents_sql),
         migration(95, "0095_eval_contracts.sql", PackageResources._095_eval_contracts_sql),
         migration(100, "0100_reviews.sql", PackageResources._100_reviews_sql),
+        migration(105, "0105_page_renders.sql", PackageResources._105_page_renders_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {

@@ -15,6 +15,7 @@ struct ChildRequest: Equatable {
         w.string(options.imageFormat.rawValue)
         w.int(options.jpegQuality)
         w.int(options.maxSide)
+        w.optionalInt(options.maxWidth)
         w.bool(options.words)
         w.bool(options.bypassOutputIntents)
         w.bool(options.cutOffPageText)
@@ -45,6 +46,7 @@ struct ChildRequest: Equatable {
         options.imageFormat = ImageFormat(rawValue: try r.string()) ?? .jpeg
         options.jpegQuality = try r.int()
         options.maxSide = try r.int()
+        options.maxWidth = try r.optionalInt()
         options.words = try r.bool()
         options.bypassOutputIntents = try r.bool()
         options.cutOffPageText = try r.bool()

@@ -51,6 +51,10 @@ public struct ExtractionOptions: Sendable, Equatable {
     public var jpegQuality = 85
     /// Longest side of a page image in pixels; 1540 is the native limit of Mistral's vision encoder.
     public var maxSide = 1540
+    /// Width of a page image in pixels, when set: the image is scaled to this width (the height
+    /// follows the page), still within `maxSide`, 300 dpi and the pixel limit. For a page shown at a
+    /// screen's width rather than sent to an engine.
+    public var maxWidth: Int?
     /// Collect words with boxes (costs a text-layout pass per page).
     public var words = true
     /// Hide `/OutputIntents` from Poppler so that it does not build colour transforms on every page

@@ -4,10 +4,13 @@ import LectorCore
 
 extension PDFPage {
     /// Pixel size of this page's image under `maxSide` and the limits: the longest side scaled to
-    /// `maxSide` (but never beyond 300 dpi for small pages), then shrunk to `maxImagePixels`.
+    /// `maxSide` (and the width to `maxWidth` when given, but never beyond 300 dpi for small pages), then
+    /// shrunk to `maxImagePixels`.
     ///
     /// - Throws: ``PDFError/Kind/tooLarge`` when a page side exceeds `maxPageSidePoints`.
-    public func imageSize(maxSide: Int, limits: ExtractionLimits) throws(PDFError) -> (width: Int, height: Int) {
+    public func imageSize(
+        maxSide: Int, maxWidth: Int? = nil, limits: ExtractionLimits
+    ) throws(PDFError) -> (width: Int, height: Int) {
         let (width, height) = size
         let longest = max(width, height)
         guard longest > 0, width > 0, height > 0 else { throw PDFError(.renderFailed, "page \(number) has no area") }
@@ -17,6 +20,7 @@ extension PDFPage {
                 "page \(number) is \(Self.points(width)) x \(Self.points(height)) points, over the limit of \(Self.points(limits.maxPageSidePoints))")
         }
         var scale = min(Double(maxSide) / longest, 300.0 / 72.0)
+        if let maxWidth { scale = min(scale, Double(max(1, maxWidth)) / width) }
         let pixels = width * scale * height * scale
         if pixels > Double(limits.maxImagePixels) { scale *= (Double(limits.maxImagePixels) / pixels).squareRoot() }
         return (max(1, Int((width * scale).rounded(.down))), max(1, Int((height * scale).rounded(.down))))
@@ -31,9 +35,10 @@ extension PDFPage {
     ///
     /// Blocking; the render buffer is `width * height * 4` bytes, bounded by `maxImagePixels`.
     public func render(
-        format: ImageFormat, jpegQuality: Int = 85, maxSide: Int = 1540, limits: ExtractionLimits = .init()
+        format: ImageFormat, jpegQuality: Int = 85, maxSide: Int = 1540, maxWidth: Int? = nil,
+        limits: ExtractionLimits = .init()
     ) throws(PDFError) -> RenderedImage {
-        let (pixelWidth, pixelHeight) = try imageSize(maxSide: maxSide, limits: limits)
+        let (pixelWidth, pixelHeight) = try imageSize(maxSide: maxSide, maxWidth: maxWidth, limits: limits)
         let surface = try ImageSurface(width: pixelWidth, height: pixelHeight)
         let (width, height) = size
         guard let cairo = cairo_create(surface.handle) else {

@@ -13,7 +13,8 @@ public enum PageExtractor {
         var image: RenderedImage?
         if options.vision == .all, options.renderImages, width > 0, height > 0 {
             image = try page.render(
-                format: options.imageFormat, jpegQuality: options.jpegQuality, maxSide: options.maxSide, limits: limits)
+                format: options.imageFormat, jpegQuality: options.jpegQuality, maxSide: options.maxSide,
+                maxWidth: options.maxWidth, limits: limits)
         }
         let text = page.text()
         var chars = 0
@@ -42,7 +43,8 @@ public enum PageExtractor {
             imageCoverage: coverage, needsVision: needsVision)
         // A page without area (broken MediaBox) has nothing to look at; it keeps its text.
         if needsVision, width > 0, height > 0 {
-            let (imageWidth, imageHeight) = try page.imageSize(maxSide: options.maxSide, limits: limits)
+            let (imageWidth, imageHeight) = try page.imageSize(
+                maxSide: options.maxSide, maxWidth: options.maxWidth, limits: limits)
             result.imageWidth = imageWidth
             result.imageHeight = imageHeight
             if let image {
@@ -50,7 +52,7 @@ public enum PageExtractor {
             } else if options.renderImages {
                 result.image = try page.render(
                     format: options.imageFormat, jpegQuality: options.jpegQuality, maxSide: options.maxSide,
-                    limits: limits)
+                    maxWidth: options.maxWidth, limits: limits)
             }
         }
         return result

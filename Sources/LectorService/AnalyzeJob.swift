@@ -173,12 +173,13 @@ public struct AnalyzeJob: Sendable {
     }
 
     private func loadDocument(_ id: Int64) async throws -> [UInt8] {
-        let rows = try await database.query("SELECT content FROM lector.documents WHERE id = $1", id)
-        guard let row = rows.first else { throw JobFailure.permanent("document \(id) does not exist") }
-        guard let content = try row.decode("content", as: PostgresBytes?.self) else {
-            throw JobFailure.permanent("document \(id) has no stored content")
+        do {
+            guard let content = try await database.withConnection({ try await DocumentStore().content(documentID: id, on: $0) })
+            else { throw JobFailure.permanent("document \(id) does not exist") }
+            return content
+        } catch let missing as DocumentStore.MissingContent {
+            throw JobFailure.permanent(missing.description)
         }
-        return content.bytes
     }
 
     private func extractionOptions(_ profile: AnalysisProfile) -> ExtractionOptions {

@@ -38,16 +38,33 @@ struct DocumentPageSource: Sendable {
     /// - Throws: ``PDFError`` (`tooLarge` once the document's images exceed their budget).
     func image(of number: Int) async throws -> PageImage {
         var render = options
-        render.pages = number...number
-        render.vision = .all
-        render.renderImages = true
         render.words = false
-        let document = try await extractor.extract(bytes, password: password, options: render)
-        guard let image = document.pages.first(where: { $0.number == number })?.image else {
+        guard let image = try await Self.render(page: number, of: bytes, password: password, options: render, extractor: extractor)?
+            .image
+        else {
             throw PDFError(.renderFailed, "page \(number) could not be rendered")
         }
         try imageBytes.spend(image.bytes.count)
         return PageImage(bytes: image.bytes, mimeType: image.format == .png ? "image/png" : "image/jpeg")
+    }
+
+    /// Page `number` of a document rendered in one isolated child extraction under `options` (its
+    /// format, size and whether words come along): the one place page images are made, for the engine
+    /// (``image(of:)``) and for the review desk (``PageRenderStore``).
+    ///
+    /// - Returns: the page, with its image unless it has no area; nil when the document has no page
+    ///   `number` (the extractor clamps page ranges to the document, so the number is checked).
+    /// - Throws: ``PDFError``.
+    static func render(
+        page number: Int, of bytes: [UInt8], password: String?, options: ExtractionOptions, extractor: PDFExtractor
+    ) async throws -> ExtractedPage? {
+        guard number >= 1 else { return nil }
+        var render = options
+        render.pages = number...number
+        render.vision = .all
+        render.renderImages = true
+        let document = try await extractor.extract(bytes, password: password, options: render)
+        return document.pages.first { $0.number == number }
     }
 
     /// The words of `numbers` (sorted), fetched in runs of nearby pages; yields each page's words as its

@@ -65,6 +65,26 @@ public struct DocumentStore: Sendable {
         return Inserted(id: try existing.one().decode("id", as: Int64.self), sha256: sha256, created: false)
     }
 
+    /// The stored PDF bytes of document `documentID`, or nil when there is no such document (or, when
+    /// `tenant` is given, it is another tenant's).
+    /// - Throws: ``MissingContent`` when the row keeps no bytes (only a `content_path`, which Lector does
+    ///   not read); database errors.
+    public func content(documentID: Int64, tenant: String? = nil, on connection: PostgresConnection) async throws -> [UInt8]? {
+        let rows = try await connection.query(
+            "SELECT content FROM lector.documents WHERE id = $1 AND ($2::text IS NULL OR tenant = $2)", documentID, tenant)
+        guard let row = rows.first else { return nil }
+        guard let content = try row.decode("content", as: PostgresBytes?.self) else {
+            throw MissingContent(documentID: documentID)
+        }
+        return content.bytes
+    }
+
+    /// A document whose bytes are not in the database.
+    public struct MissingContent: Error, CustomStringConvertible {
+        public var documentID: Int64
+        public var description: String { "document \(documentID) has no stored content" }
+    }
+
     /// Stores a document's extracted pages, replacing any stored before (a re-extraction), and records
     /// the page count on the document.
     public func storePages(_ pages: [Page], documentID: Int64, on connection: PostgresConnection) async throws {

@@ -4,16 +4,7 @@ import Testing
 
 /// Headless Chromium, when installed (`deploy/local/setup` installs Debian's `chromium`).
 enum Chromium {
-    static var executable: String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for directory in path.split(separator: ":") {
-            for name in ["chromium", "chromium-browser"] {
-                let candidate = "\(directory)/\(name)"
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            }
-        }
-        return nil
-    }
+    static var executable: String? { Browser.executable }
 
     /// Renders `page` headless with `arguments` (a screenshot or a PDF); a generous bound (not a timing
     /// threshold) ends a hung browser.

@@ -81,6 +81,35 @@ import Testing
         }
     }
 
+    /// A page image at a screen width (the review desk's): the width decides, whatever the page's shape,
+    /// within 300 dpi and the pixel limit.
+    @Test func maxWidthSetsTheImageWidth() async throws {
+        func image(_ bytes: [UInt8], maxWidth: Int?, maxSide: Int) async throws -> RenderedImage {
+            var options = ExtractionOptions()
+            options.vision = .all
+            options.renderImages = true
+            options.imageFormat = .png
+            options.maxWidth = maxWidth
+            options.maxSide = maxSide
+            return try #require(try await extract(bytes, options: options).pages.first?.image)
+        }
+        let line = [(x: 40.0, y: 60.0, text: "A line of text")]
+        let portrait = GeneratedPDF.text(pages: [line])
+        let byWidth = try await image(portrait, maxWidth: 1100, maxSide: 2200)
+        #expect(byWidth.width == 1100 && abs(Double(byWidth.height) - 1100 * 842 / 595) <= 1)
+        // The longest side alone would make this page's image another width.
+        #expect(try await image(portrait, maxWidth: nil, maxSide: 1100).width == 777)
+        let landscape = GeneratedPDF.text(pages: [line], width: 842, height: 595)
+        #expect(try await image(landscape, maxWidth: 800, maxSide: 1600).width == 800)
+        let quarter = GeneratedPDF.rotated(degrees: 90, lines: ["Rotated"])
+        #expect(try await image(quarter, maxWidth: 800, maxSide: 1600).width == 800)
+        // A small page stops at 300 dpi; a wide one at the pixel limit (1540 x 1540 by default).
+        let small = GeneratedPDF.text(pages: [[(x: 5.0, y: 20.0, text: "tiny")]], width: 100, height: 100)
+        #expect(try await image(small, maxWidth: 1100, maxSide: 2200).width == 416)
+        let big = try await image(portrait, maxWidth: 1400, maxSide: 2800)
+        #expect(big.width < 1400 && big.width * big.height <= 1540 * 1540)
+    }
+
     @Test func imageOnlyPageNeedsVision() async throws {
         var options = ExtractionOptions()
         options.renderImages = true

@@ -17,7 +17,7 @@ struct LectorBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lector-bench",
         abstract: "Benchmarks and test workers for Lector's queue and batches (never against production data).",
-        subcommands: [QueueBench.self, BatchBench.self, Work.self])
+        subcommands: [QueueBench.self, BatchBench.self, PageRenderBench.self, Work.self])
 }
 
 /// Where a bench command runs and how it logs.
