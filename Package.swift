@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // C libraries, found with pkg-config.
@@ -142,6 +143,27 @@ let package = Package(
             ],
             resources: [.embedInCode("openapi.yaml")],
             swiftSettings: swiftSettings),
+        // The review desk in the browser (`lector serve`, /review): sign-in and sessions, the documents and
+        // document pages with the highlighted evidence, reviewers' decisions, exports. Server-rendered HTML
+        // from Mustache templates (compiled in) and one small plain script.
+        .target(
+            name: "LectorWeb",
+            dependencies: [
+                "LectorCore", "LectorDB", "LectorPDF", "LectorAnalysis", "LectorService", "LectorAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            exclude: ["Templates/README.md"],
+            resources: [
+                .embedInCode("Templates/layout.mustache"), .embedInCode("Templates/signin.mustache"),
+                .embedInCode("Templates/documents.mustache"), .embedInCode("Templates/document.mustache"),
+                .embedInCode("Templates/batch.mustache"), .embedInCode("Templates/error.mustache"),
+                .embedInCode("Assets/review.js"), .embedInCode("Assets/review.css"),
+            ],
+            swiftSettings: swiftSettings),
         // Nightly batches: definitions in jobs/*.yaml, sources, limits, bulk enqueue, progress, reports.
         .target(
             name: "LectorBatch",
@@ -165,7 +187,7 @@ let package = Package(
             name: "lector",
             dependencies: [
                 "LectorCore", "LectorDB", "LectorSchema", "LectorPDF", "LectorQueue", "LectorEngine", "LectorAnalysis", "LectorService",
-                "LectorAPI",
+                "LectorAPI", "LectorWeb",
                 "LectorBatch",
                 "LectorEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -286,6 +308,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings),
+        // The review desk through HTTP and in headless Chromium (LectorTestSupport's Browser).
+        .testTarget(
+            name: "LectorWebTests",
+            dependencies: [
+                "LectorWeb", "LectorAPI", "LectorService", "LectorAnalysis", "LectorDB", "LectorSchema", "LectorQueue",
+                "LectorEngine", "LectorCore", "LectorPDF", "LectorFakeEngine", "LectorTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -21,6 +21,7 @@ public enum LectorSchema {
         migration(95, "0095_eval_contracts.sql", PackageResources._095_eval_contracts_sql),
         migration(100, "0100_reviews.sql", PackageResources._100_reviews_sql),
         migration(105, "0105_page_renders.sql", PackageResources._105_page_renders_sql),
+        migration(110, "0110_review_desk.sql", PackageResources._110_review_desk_sql),
     ]
 
     private static func migration(_ version: Int, _ file: String, _ bytes: [UInt8]) -> Migration {

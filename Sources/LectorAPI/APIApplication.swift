@@ -80,7 +80,16 @@ public enum LectorAPI {
     ) -> some ApplicationProtocol & Service {
         let router = makeRouter(
             database: database, configuration: configuration, registry: registry, engineCheck: engineCheck, logger: logger)
-        return Application(
+        return makeApplication(router: router, configuration: configuration, logger: logger, onServerRunning: onServerRunning)
+    }
+
+    /// The application serving `router` (``makeRouter(database:configuration:registry:engineCheck:logger:)``
+    /// with routes added, such as the review desk's).
+    public static func makeApplication(
+        router: Router<APIRequestContext>, configuration: APIConfiguration, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol & Service {
+        Application(
             router: router,
             server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lector"),

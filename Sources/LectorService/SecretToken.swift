@@ -43,4 +43,14 @@ public enum SecretToken {
         let rest = text.utf8.dropFirst(prefix.utf8.count)
         return rest.count == randomBytes * 2 && rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
+
+    /// Whether two secrets are equal, compared in time that does not depend on where they differ
+    /// (CSRF tokens, double-submitted form tokens). Empty never matches.
+    public static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count, !x.isEmpty else { return false }
+        var difference: UInt8 = 0
+        for (p, q) in zip(x, y) { difference |= p ^ q }
+        return difference == 0
+    }
 }

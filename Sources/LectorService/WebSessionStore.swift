@@ -27,14 +27,7 @@ public struct WebSessionStore: Sendable {
 
         /// Whether a form's CSRF value is this session's, compared in constant time (a mismatch takes
         /// as long wherever it is).
-        public func accepts(csrf presented: String) -> Bool {
-            let expected = Array(csrfToken.utf8)
-            let given = Array(presented.utf8)
-            guard expected.count == given.count, !expected.isEmpty else { return false }
-            var difference: UInt8 = 0
-            for (a, b) in zip(expected, given) { difference |= a ^ b }
-            return difference == 0
-        }
+        public func accepts(csrf presented: String) -> Bool { SecretToken.equal(csrfToken, presented) }
     }
 
     /// What every session cookie starts with.
