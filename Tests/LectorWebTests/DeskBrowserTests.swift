@@ -44,6 +44,7 @@ struct DeskBrowserTests {
                     "[...document.querySelectorAll('table.documents tbody tr a')].map(a => a.textContent)", as: [String].self)
                 #expect(listed == ["nda-northwind.pdf"])
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("documents.png"))
+                #expect(try await page.evaluate(Self.accessibilityProblems, as: [String].self) == [])
 
                 // The document, with the governing-law quote selected: the highlight lies over the quote's
                 // words on the rendered page (the text layer's words, from Poppler's boxes of the page).
@@ -68,6 +69,7 @@ struct DeskBrowserTests {
                     "(() => { const i = document.getElementById('page-image'); return [i.naturalWidth, i.naturalHeight]; })()", as: [Int].self)
                 #expect(image.first ?? 0 >= 800, "the page image is rendered at screen width")
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("document-highlight.png"))
+                #expect(try await page.evaluate(Self.accessibilityProblems, as: [String].self) == [])
 
                 // Confirm the governing law with the keyboard's "c".
                 let confirmed = try await page.waitForNavigation { try await page.press(key: "c") }
@@ -148,6 +150,26 @@ struct DeskBrowserTests {
             "(() => { const i = document.getElementById('page-image'); const l = document.getElementById('text-layer'); "
                 + "return !!(i && i.complete && i.naturalWidth > 0 && l && l.dataset.ready === 'true'); })()")
     }
+
+    /// What a screen reader user would stumble on: a control without a label, an image without a text
+    /// alternative, a button or link without a name, focus order changed by positive tabindex, no language,
+    /// no main landmark or heading.
+    static let accessibilityProblems = """
+        (() => {
+          const problems = [];
+          if (!document.documentElement.lang) problems.push('no lang');
+          if (!document.querySelector('main')) problems.push('no main landmark');
+          if (!document.querySelector('h1')) problems.push('no h1');
+          for (const c of document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+            if (!c.labels || c.labels.length === 0) problems.push('unlabelled ' + c.outerHTML.slice(0, 80));
+          for (const i of document.querySelectorAll('img')) if (!i.alt) problems.push('image without alt');
+          for (const e of document.querySelectorAll('a, button'))
+            if (!(e.textContent.trim() || e.getAttribute('aria-label'))) problems.push('nameless ' + e.outerHTML.slice(0, 80));
+          for (const e of document.querySelectorAll('[tabindex]'))
+            if (Number(e.getAttribute('tabindex')) > 0) problems.push('positive tabindex');
+          return problems;
+        })()
+        """
 
     static func rects(_ selector: String) -> String {
         "[...document.querySelectorAll('\(selector)')].map(e => { const r = e.getBoundingClientRect(); "
