@@ -32,6 +32,12 @@ extension ReviewDesk {
         var reviewedPresence: String?
         var reviewedValue: String?
         var reviewCurrent: Bool?
+        /// The quote the latest decision chose on the page, when it chose one.
+        var reviewedQuote: ReviewedQuote?
+    }
+    struct ReviewedQuote: Decodable {
+        var page: Int?
+        var text: String?
     }
     struct QuoteRow: Decodable {
         var page: Int?
@@ -105,8 +111,10 @@ extension ReviewDesk {
                    coalesce(o.findings_present, 0) AS present, coalesce(o.findings_total, 0) AS total,
                    coalesce(o.unverified_quotes, 0) AS unverified, coalesce(o.findings_reviewed, 0) AS reviewed,
                    coalesce(o.findings_corrected, 0) AS corrected, o.analysis_id, s.state, s.last_error,
-                   (SELECT coalesce(jsonb_agg(to_jsonb(f) - 'tenant' - 'filename' - 'sha256' - 'normalized'), '[]')
-                    FROM lector.latest_findings f WHERE f.document_id = o.document_id AND f.tenant = o.tenant)::text AS findings,
+                   (SELECT coalesce(jsonb_agg(to_jsonb(f) - 'tenant' - 'filename' - 'sha256' - 'normalized'
+                                              || jsonb_build_object('reviewed_quote', r.new -> 'quote')), '[]')
+                    FROM lector.latest_findings f LEFT JOIN lector.finding_reviews r ON r.id = f.review_id
+                    WHERE f.document_id = o.document_id AND f.tenant = o.tenant)::text AS findings,
                    (SELECT coalesce(jsonb_agg(jsonb_build_array(p.number, p.width_pt, p.height_pt) ORDER BY p.number), '[]')
                     FROM lector.pages p WHERE p.document_id = o.document_id)::text AS pages,
                    (SELECT coalesce(jsonb_agg(jsonb_build_object(
@@ -239,6 +247,9 @@ extension ReviewDesk {
             "confidence": finding.confidence.map { "\(Int(($0 * 100).rounded()))%" } as Any,
             "risk": finding.risk.flatMap { $0 == "none" ? nil : $0 } as Any,
             "reviewStatus": status, "reviewLabel": review,
+            "reviewedQuote": finding.reviewedQuote.flatMap { quote in
+                quote.text.map { ["text": $0, "page": quote.page as Any] as [String: Any] }
+            } as Any,
             "flags": (finding.groundingFlags ?? []).map { $0.replacingOccurrences(of: "_", with: " ") },
             "conflict": finding.conflict.map { conflict in
                 [

@@ -110,6 +110,8 @@ struct DeskBrowserTests {
                 #expect(reviews["Governing Law"] == "Confirmed by Dana Reviewer")
                 #expect(reviews["Termination For Convenience"]?.hasPrefix("Corrected by Dana Reviewer → present: “30 days”") == true)
                 #expect(reviews["Effective Date"] == "Not reviewed yet")
+                #expect(try await page.evaluate("document.querySelector('.review-quote')?.textContent ?? ''", as: String.self)
+                    == "Reviewer's quote, p. 1: “\(DeskTest.terminationQuote)”")
                 #expect(try await DeskTest.status("governing_law", document: seeded.acmeDocument, database: database) == "reviewed")
                 #expect(try await DeskTest.status("termination_for_convenience", document: seeded.acmeDocument, database: database) == "corrected")
                 try await page.screenshot(to: Self.screenshots.appendingPathComponent("document-reviewed.png"))

@@ -190,4 +190,24 @@ struct DeskHTTPTests {
             #expect(!String(buffer: json.body).contains("globex"))
         }
     }
+
+    @Test func aReanalysisKeepsEarlierDecisionsVisible() async throws {
+        try await DeskTest.with { database, client, _, seeded in
+            let (credential, _) = try await ReviewerStore(database: database).create(tenant: "acme", name: "Dana")
+            let (jar, _) = try await Self.signIn(client, credential: credential)
+            let uri = "/review/documents/\(seeded.acmeDocument)"
+            let csrf = try #require(String(buffer: try await client.execute(uri: uri, method: .get, headers: jar.header).body).hiddenInput("csrf"))
+            let law = try await DeskTest.finding("governing_law", document: seeded.acmeDocument, database: database)
+            _ = try await Self.post(client, "\(uri)/findings/\(law)/decision", jar: jar, [("csrf", csrf), ("decision", "confirm")])
+
+            try await DeskTest.reanalyse(seeded.acmeDocument, tenant: "acme", database: database)
+            let newLaw = try await DeskTest.finding("governing_law", document: seeded.acmeDocument, database: database)
+            #expect(newLaw != law, "the reanalysis made new findings")
+            let html = String(buffer: try await client.execute(uri: uri, method: .get, headers: jar.header).body)
+            #expect(html.contains("profile test-again"))
+            #expect(html.contains("Confirmed by Dana (on an earlier analysis)"))
+            #expect(html.contains("(on an earlier analysis):") || html.contains("(on an earlier analysis)</li>"), "the history says so too")
+            #expect(try await DeskTest.status("governing_law", document: seeded.acmeDocument, database: database) == "reviewed")
+        }
+    }
 }

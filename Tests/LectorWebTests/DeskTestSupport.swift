@@ -37,9 +37,12 @@ enum DeskTest {
             "quotes": [{"page": 1, "text": "\(effectiveQuote)"}], "confidence": 0.95, "risk": "none", "risk_rationale": null}}}
         """
 
-    static var profile: AnalysisProfile {
+    static var profile: AnalysisProfile { profile(named: "test") }
+
+    /// The three-category profile; another name makes another analysis of the same document.
+    static func profile(named name: String) -> AnalysisProfile {
         AnalysisProfile(
-            name: "test", promptVersion: "test/1",
+            name: name, promptVersion: "\(name)/1",
             categories: FindingCategory.all.filter { ["governing_law", "termination_for_convenience", "effective_date"].contains($0.key) },
             reasoningEffort: .off, imagePolicy: .auto, maxOutputTokens: 2048, marginTokens: 128, contextTokens: 32_768)
     }
@@ -82,6 +85,17 @@ enum DeskTest {
             database: database, profiles: [profile], concurrency: 2, maxAttempts: 3, seconds: 300,
             reply: { _ in FakeResponses.completion(dialect: .vllm, answer: answer) })
         return Seeded(acmeDocument: acme.documentID, globexDocument: globex.documentID)
+    }
+
+    /// Analyses `document` of `tenant` again, under the profile `test-again`: a new latest analysis with new
+    /// finding ids.
+    static func reanalyse(_ document: Int64, tenant: String, database: PostgresClient) async throws {
+        let queue = JobQueue(client: database, logger: TestDatabase.logger)
+        _ = try await queue.enqueue(AnalyzeJob.newJob(documentID: document, profile: "test-again", tenant: tenant))
+        let answer = Self.answer
+        try await FakeEngineWorker.run(
+            database: database, profiles: [profile(named: "test-again")], concurrency: 1, maxAttempts: 3, seconds: 300,
+            reply: { _ in FakeResponses.completion(dialect: .vllm, answer: answer) })
     }
 
     /// The finding id of `category` in the document's latest analysis.
