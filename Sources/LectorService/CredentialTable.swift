@@ -6,32 +6,42 @@ import LectorDB
 /// (``APITokenStore``) and `lector.reviewers` (``ReviewerStore``). Their rows have the same columns and
 /// are made, listed and revoked alike; this is that code, once.
 ///
-/// The table name goes into the SQL text, so there are only the two values below, fixed in code; the
-/// initialiser is private. Everything that comes from a caller is a bound parameter.
-struct CredentialTable: Sendable {
-    /// The qualified table name, interpolated into the SQL.
-    let table: String
-    /// What a row is called in error details: "token", "reviewer".
-    let noun: String
-    /// What every credential of the table starts with.
-    let tokenPrefix: String
+/// The table name goes into the SQL text, so it is one of the two below, fixed in code by the case;
+/// everything that comes from a caller is a bound parameter.
+enum CredentialTable: Sendable {
+    case apiTokens, reviewers
 
-    private init(table: String, noun: String, tokenPrefix: String) {
-        self.table = table
-        self.noun = noun
-        self.tokenPrefix = tokenPrefix
+    /// The qualified table name, interpolated into the SQL.
+    var table: String {
+        switch self {
+        case .apiTokens: "lector.api_tokens"
+        case .reviewers: "lector.reviewers"
+        }
     }
 
-    static let apiTokens = CredentialTable(table: "lector.api_tokens", noun: "token", tokenPrefix: APITokenStore.tokenPrefix)
-    static let reviewers = CredentialTable(table: "lector.reviewers", noun: "reviewer", tokenPrefix: ReviewerStore.tokenPrefix)
+    /// What a row is called in error details.
+    var noun: String {
+        switch self {
+        case .apiTokens: "token"
+        case .reviewers: "reviewer"
+        }
+    }
+
+    /// What every credential of the table starts with.
+    var tokenPrefix: String {
+        switch self {
+        case .apiTokens: APITokenStore.tokenPrefix
+        case .reviewers: ReviewerStore.tokenPrefix
+        }
+    }
 
     /// The columns a ``CredentialRecord`` is read from.
     static let recordColumns = "id, tenant, name, token_prefix, created_at, last_used_at, revoked_at"
 
     /// Makes a credential for `tenant` named `name` (already checked by the store) and stores its hash.
     ///
-    /// - Throws: ``TenancyError`` when the tenant is not acceptable (`invalidTenant`) or a live row of that
-    ///   name exists (`duplicate`); database errors.
+    /// - Throws: ``TenancyError`` of kind `duplicate` when a live row of that tenant and name exists;
+    ///   database errors.
     func create<Record: CredentialRecord>(
         tenant: String, name: String, on database: PostgresClient
     ) async throws -> (token: String, record: Record) {
