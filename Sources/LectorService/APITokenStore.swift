@@ -42,29 +42,12 @@ public struct APITokenStore: Sendable {
         guard !name.isEmpty, name.utf8.count <= 200 else {
             throw TenancyError(kind: .invalidName, detail: "a token name is 1 to 200 characters")
         }
-        let token = SecretToken.make(prefix: Self.tokenPrefix)
-        do {
-            let row = try await database.query(
-                """
-                INSERT INTO lector.api_tokens (tenant, name, token_sha256, token_prefix) VALUES ($1, $2, $3, $4)
-                RETURNING id, tenant, name, token_prefix, created_at, last_used_at, revoked_at
-                """, tenant, name, Self.hash(token), SecretToken.displayPrefix(token)
-            ).one()
-            return (token, try Self.record(row))
-        } catch let error as DatabaseError where error.kind == .uniqueViolation {
-            throw TenancyError(kind: .duplicate, detail: "tenant '\(tenant)' already has a live token named '\(name)'")
-        }
+        return try await CredentialTable.apiTokens.create(tenant: tenant, name: name, on: database)
     }
 
     /// Tokens, newest first; only `tenant`'s when given; revoked ones too when `includeRevoked`.
     public func list(tenant: String? = nil, includeRevoked: Bool = false) async throws -> [Record] {
-        let rows = try await database.query(
-            """
-            SELECT id, tenant, name, token_prefix, created_at, last_used_at, revoked_at FROM lector.api_tokens
-            WHERE ($1::text IS NULL OR tenant = $1) AND ($2 OR revoked_at IS NULL)
-            ORDER BY id DESC
-            """, tenant, includeRevoked)
-        return try rows.map(Self.record)
+        try await CredentialTable.apiTokens.list(tenant: tenant, includeRevoked: includeRevoked, on: database)
     }
 
     /// Revokes the live token with `id`, or the one of `tenant` named `name`.
@@ -72,15 +55,7 @@ public struct APITokenStore: Sendable {
     /// - Throws: ``TenancyError`` of kind `notFound` when no live token matches.
     @discardableResult
     public func revoke(id: Int64? = nil, tenant: String? = nil, name: String? = nil) async throws -> Record {
-        let rows = try await database.query(
-            """
-            UPDATE lector.api_tokens SET revoked_at = now()
-            WHERE revoked_at IS NULL
-              AND (($1::bigint IS NOT NULL AND id = $1) OR ($1::bigint IS NULL AND tenant = $2 AND name = $3))
-            RETURNING id, tenant, name, token_prefix, created_at, last_used_at, revoked_at
-            """, id, tenant, name)
-        guard let row = rows.first else { throw TenancyError(kind: .notFound, detail: "no live token matches") }
-        return try Self.record(row)
+        try await CredentialTable.apiTokens.revoke(id: id, tenant: tenant, name: name, on: database)
     }
 
     /// The tenant a presented token speaks for, or nil when it is unknown or revoked.
@@ -103,14 +78,6 @@ public struct APITokenStore: Sendable {
 
     /// The stored form of a token (``SecretToken/hash(_:)``).
     public static func hash(_ token: String) -> String { SecretToken.hash(token) }
-
-    private static func record(_ row: PostgresRow) throws -> Record {
-        Record(
-            id: try row.decode("id"), tenant: try row.decode("tenant"), name: try row.decode("name"),
-            prefix: try row.decode("token_prefix"), createdAt: try row.decode("created_at"),
-            lastUsedAt: try row.decode("last_used_at", as: Date?.self),
-            revokedAt: try row.decode("revoked_at", as: Date?.self))
-    }
 }
 
 /// A tenancy request that cannot be done: a bad tenant or role name, a duplicate, nothing to revoke.

@@ -44,29 +44,12 @@ public struct ReviewerStore: Sendable {
                 kind: .invalidName,
                 detail: "a reviewer name is 1 to 200 characters, without control characters or surrounding spaces")
         }
-        let token = SecretToken.make(prefix: Self.tokenPrefix)
-        do {
-            let row = try await database.query(
-                """
-                INSERT INTO lector.reviewers (tenant, name, token_sha256, token_prefix) VALUES ($1, $2, $3, $4)
-                RETURNING id, tenant, name, token_prefix, created_at, last_used_at, revoked_at
-                """, tenant, name, SecretToken.hash(token), SecretToken.displayPrefix(token)
-            ).one()
-            return (token, try Self.record(row))
-        } catch let error as DatabaseError where error.kind == .uniqueViolation {
-            throw TenancyError(kind: .duplicate, detail: "tenant '\(tenant)' already has a live reviewer named '\(name)'")
-        }
+        return try await CredentialTable.reviewers.create(tenant: tenant, name: name, on: database)
     }
 
     /// Reviewers, newest first; only `tenant`'s when given; revoked ones too when `includeRevoked`.
     public func list(tenant: String? = nil, includeRevoked: Bool = false) async throws -> [Record] {
-        let rows = try await database.query(
-            """
-            SELECT id, tenant, name, token_prefix, created_at, last_used_at, revoked_at FROM lector.reviewers
-            WHERE ($1::text IS NULL OR tenant = $1) AND ($2 OR revoked_at IS NULL)
-            ORDER BY id DESC
-            """, tenant, includeRevoked)
-        return try rows.map(Self.record)
+        try await CredentialTable.reviewers.list(tenant: tenant, includeRevoked: includeRevoked, on: database)
     }
 
     /// Revokes the live reviewer with `id`, or the one of `tenant` named `name`. Their browser sessions
@@ -75,15 +58,7 @@ public struct ReviewerStore: Sendable {
     /// - Throws: ``TenancyError`` of kind `notFound` when no live reviewer matches.
     @discardableResult
     public func revoke(id: Int64? = nil, tenant: String? = nil, name: String? = nil) async throws -> Record {
-        let rows = try await database.query(
-            """
-            UPDATE lector.reviewers SET revoked_at = now()
-            WHERE revoked_at IS NULL
-              AND (($1::bigint IS NOT NULL AND id = $1) OR ($1::bigint IS NULL AND tenant = $2 AND name = $3))
-            RETURNING id, tenant, name, token_prefix, created_at, last_used_at, revoked_at
-            """, id, tenant, name)
-        guard let row = rows.first else { throw TenancyError(kind: .notFound, detail: "no live reviewer matches") }
-        return try Self.record(row)
+        try await CredentialTable.reviewers.revoke(id: id, tenant: tenant, name: name, on: database)
     }
 
     /// The live reviewer a presented credential belongs to, or nil when it is unknown, malformed or
@@ -94,12 +69,12 @@ public struct ReviewerStore: Sendable {
         guard SecretToken.isWellFormed(token, prefix: Self.tokenPrefix) else { return nil }
         let rows = try await database.query(
             """
-            SELECT id, tenant, name, token_prefix, created_at, last_used_at, revoked_at,
+            SELECT \(CredentialTable.recordColumns),
                    (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') AS stale
             FROM lector.reviewers WHERE token_sha256 = $1 AND revoked_at IS NULL
             """, SecretToken.hash(token))
         guard let row = rows.first else { return nil }
-        var record = try Self.record(row)
+        var record: Record = try CredentialTable.record(row)
         if try row.decode("stale", as: Bool.self) {
             let used = try await database.query(
                 "UPDATE lector.reviewers SET last_used_at = now() WHERE id = $1 RETURNING last_used_at", record.id
@@ -107,13 +82,5 @@ public struct ReviewerStore: Sendable {
             record.lastUsedAt = try used?.decode("last_used_at", as: Date?.self) ?? record.lastUsedAt
         }
         return record
-    }
-
-    static func record(_ row: PostgresRow) throws -> Record {
-        Record(
-            id: try row.decode("id"), tenant: try row.decode("tenant"), name: try row.decode("name"),
-            prefix: try row.decode("token_prefix"), createdAt: try row.decode("created_at"),
-            lastUsedAt: try row.decode("last_used_at", as: Date?.self),
-            revokedAt: try row.decode("revoked_at", as: Date?.self))
     }
 }

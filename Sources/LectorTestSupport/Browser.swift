@@ -140,19 +140,13 @@ public final class Browser: Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         posix_spawn_file_actions_adddup2(&actions, childRead, 3)
         posix_spawn_file_actions_adddup2(&actions, childWrite, 4)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard spawned == 0 else {
+        do {
+            let pid = try Spawn.start(path, arguments, environment: ProcessInfo.processInfo.environment, actions: &actions)
+            return (pid, commands[1], answers[0])
+        } catch {
             Glibc.close(commands[1])
             Glibc.close(answers[0])
-            throw BrowserError("cannot run \(path): \(String(cString: strerror(spawned)))")
+            throw BrowserError("cannot run \(path): \(error.reason)")
         }
-        return (pid, commands[1], answers[0])
     }
 }

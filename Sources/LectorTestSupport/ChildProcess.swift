@@ -28,16 +28,11 @@ public struct ChildProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
-        guard spawned == 0 else {
-            throw ChildProcessError(message: "cannot run \(path): \(String(cString: strerror(spawned)))")
+        let pid: pid_t
+        do {
+            pid = try Spawn.start(path, arguments, environment: merged, actions: &actions)
+        } catch {
+            throw ChildProcessError(message: "cannot run \(path): \(error.reason)")
         }
         var raw: Int32 = 0
         while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
