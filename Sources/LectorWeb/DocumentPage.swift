@@ -32,7 +32,7 @@ extension ReviewDesk {
         var reviewedPresence: String?
         var reviewedValue: String?
         var reviewCurrent: Bool?
-        /// The quote the latest decision chose on the page, when it chose one.
+        /// The quote the latest decision chose on the page, when it was a correction that chose one.
         var reviewedQuote: ReviewedQuote?
     }
     struct ReviewedQuote: Decodable {
@@ -112,7 +112,7 @@ extension ReviewDesk {
                    coalesce(o.unverified_quotes, 0) AS unverified, coalesce(o.findings_reviewed, 0) AS reviewed,
                    coalesce(o.findings_corrected, 0) AS corrected, o.analysis_id, s.state, s.last_error,
                    (SELECT coalesce(jsonb_agg(to_jsonb(f) - 'tenant' - 'filename' - 'sha256' - 'normalized'
-                                              || jsonb_build_object('reviewed_quote', r.new -> 'quote')), '[]')
+                                              || jsonb_build_object('reviewed_quote', CASE WHEN r.decision = 'correct' THEN r.new -> 'quote' END)), '[]')
                     FROM lector.latest_findings f LEFT JOIN lector.finding_reviews r ON r.id = f.review_id
                     WHERE f.document_id = o.document_id AND f.tenant = o.tenant)::text AS findings,
                    (SELECT coalesce(jsonb_agg(jsonb_build_array(p.number, p.width_pt, p.height_pt) ORDER BY p.number), '[]')

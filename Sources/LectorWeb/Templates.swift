@@ -33,7 +33,7 @@ struct Templates: Sendable {
     /// `value` with every nil taken out: Mustache renders a section for any value present, and a view's
     /// `Optional.none` stored as `Any` is present; a dictionary entry or array element that is nil goes.
     static func withoutNils(_ value: Any) -> Any? {
-        if let optional = value as? OptionalValue { return optional.wrapped.flatMap(withoutNils) }
+        if let optional = value as? any OptionalValue { return optional.wrapped.flatMap(withoutNils) }
         if let dictionary = value as? [String: Any] { return dictionary.compactMapValues(withoutNils) }
         if let array = value as? [Any] { return array.compactMap(withoutNils) }
         return value
