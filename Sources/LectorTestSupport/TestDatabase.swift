@@ -3,6 +3,7 @@ import LectorCore
 import LectorDB
 import LectorSchema
 import Logging
+import Synchronization
 
 /// A fresh database for one test or suite: created on the test server, migrated, dropped afterwards.
 ///
@@ -23,28 +24,47 @@ public enum TestDatabase {
 
     /// Runs `body` with a pool on a new database, migrated unless `migrated` is false, then drops it.
     ///
-    /// - Parameter body: receives the pool and the configuration that reaches the database (for code
-    ///   under test that opens its own connections or spawns processes).
+    /// Waits first for one of the suite's database slots (`slots`), so that however many tests Swift
+    /// Testing runs at once, the server is not run out of connections. A test that opens a second
+    /// database inside the first uses the slot it holds.
+    ///
+    /// - Parameters:
+    ///   - server: the server to create the database on (a temporary cluster, for example).
+    ///   - body: receives the pool and the configuration that reaches the database (for code under test
+    ///     that opens its own connections or spawns processes).
     public static func with<T: Sendable>(
-        migrated: Bool = true, maxConnections: Int = 8,
+        server: String = serverURL, migrated: Bool = true, maxConnections: Int = 8,
+        _ body: (PostgresClient, PostgresConfiguration) async throws -> T
+    ) async throws -> T {
+        if holdsSlot { return try await scratch(server, migrated, maxConnections, body) }
+        await slots.acquire()
+        defer { slots.release() }
+        return try await $holdsSlot.withValue(true) { try await scratch(server, migrated, maxConnections, body) }
+    }
+
+    /// How many scratch databases the tests of one process hold at once: `LECTOR_TEST_DATABASES`, else 6.
+    ///
+    /// Swift Testing runs twice as many tests at once as the machine has cores. A database test holds a
+    /// pool of up to `maxConnections` and often starts workers with pools of their own, so on a machine
+    /// with many cores the suite ran the server (300 connections) out: "sorry, too many clients
+    /// already". Bounding the databases bounds the connections whatever the core count; tests without
+    /// a database are not held back.
+    public static let slots = Slots(count: Environment.value("LECTOR_TEST_DATABASES").flatMap(Int.init).map { max(1, $0) } ?? 6)
+
+    @TaskLocal static var holdsSlot = false
+
+    private static func scratch<T: Sendable>(
+        _ server: String, _ migrated: Bool, _ maxConnections: Int,
         _ body: (PostgresClient, PostgresConfiguration) async throws -> T
     ) async throws -> T {
         let name = "lector_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        let admin = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: serverURL, maxConnections: 1), logger: logger)
-        do {
-            try await admin.query("CREATE DATABASE \(quoteIdentifier(String(name)))")
-        } catch {
-            await admin.shutdown()
-            throw error
-        }
-        var configuration = PostgresConfiguration(connectionString: serverURL, maxConnections: maxConnections)
+        try await admin(server) { try await $0.query("CREATE DATABASE \(quoteIdentifier(String(name)))") }
+        var configuration = PostgresConfiguration(connectionString: server, maxConnections: maxConnections)
         configuration.databaseName = String(name)
         let client = PostgresClient(configuration: configuration, logger: logger)
         func cleanUp() async {
             await client.shutdown()
-            _ = try? await admin.query("DROP DATABASE IF EXISTS \(quoteIdentifier(String(name))) WITH (FORCE)")
-            await admin.shutdown()
+            try? await admin(server) { try await $0.query("DROP DATABASE IF EXISTS \(quoteIdentifier(String(name))) WITH (FORCE)") }
         }
         do {
             if migrated {
@@ -56,6 +76,58 @@ public enum TestDatabase {
         } catch {
             await cleanUp()
             throw error
+        }
+    }
+
+    /// A one-connection client for CREATE and DROP DATABASE, closed straight after: nothing is held for
+    /// the length of the test, and a server restart in between (the restart tests) leaves no dead
+    /// connection to trip on.
+    private static func admin(_ server: String, _ body: (PostgresClient) async throws -> Void) async throws {
+        let admin = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: server, maxConnections: 1), logger: logger)
+        do {
+            try await body(admin)
+            await admin.shutdown()
+        } catch {
+            await admin.shutdown()
+            throw error
+        }
+    }
+
+    /// A counting semaphore for async code: `acquire` waits, in order, until a slot is free.
+    public final class Slots: Sendable {
+        private struct State {
+            var free: Int
+            var waiting: [CheckedContinuation<Void, Never>] = []
+        }
+
+        private let state: Mutex<State>
+
+        public init(count: Int) { state = Mutex(State(free: count)) }
+
+        public func acquire() async {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state in
+                    guard state.free > 0 else {
+                        state.waiting.append(continuation)
+                        return false
+                    }
+                    state.free -= 1
+                    return true
+                }
+                if now { continuation.resume() }
+            }
+        }
+
+        public func release() {
+            let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if state.waiting.isEmpty {
+                    state.free += 1
+                    return nil
+                }
+                return state.waiting.removeFirst()
+            }
+            next?.resume()
         }
     }
 }
