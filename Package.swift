@@ -204,7 +204,7 @@ let package = Package(
             name: "LectorTestSupport",
             dependencies: [
                 "LectorCore", "LectorDB", "LectorSchema", "LectorAnalysis", "LectorEngine", "LectorFakeEngine", "LectorPDF",
-                "LectorQueue", "LectorService",
+                "LectorQueue", "LectorService", "CLectorPDFShims",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

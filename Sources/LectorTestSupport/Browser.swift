@@ -141,7 +141,7 @@ public final class Browser: Sendable {
         posix_spawn_file_actions_adddup2(&actions, childRead, 3)
         posix_spawn_file_actions_adddup2(&actions, childWrite, 4)
         do {
-            let pid = try Spawn.start(path, arguments, environment: ProcessInfo.processInfo.environment, actions: &actions)
+            let pid = try Spawn.start(path, arguments, environment: ProcessInfo.processInfo.environment, actions: &actions, closingFrom: 5)
             return (pid, commands[1], answers[0])
         } catch {
             Glibc.close(commands[1])

@@ -23,11 +23,12 @@ public struct LectorProcess: Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let path = RepoPaths.lectorBinary.path
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { throw ChildProcessError(message: "cannot start \(path): \(String(cString: strerror(rc)))") }
+        let pid: pid_t
+        do {
+            pid = try Spawn.start(path, arguments, environment: ProcessInfo.processInfo.environment, actions: &actions)
+        } catch {
+            throw ChildProcessError(message: "cannot start \(path): \(error.reason)")
+        }
         return LectorProcess(pid: pid, logPath: logPath)
     }
 

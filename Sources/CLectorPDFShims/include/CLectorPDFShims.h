@@ -28,6 +28,7 @@ int lector_page_facts(const char *bytes, size_t length, const char *password, in
 }
 #endif
 
+#include <spawn.h>
 #include <sys/types.h>
 
 /// Isolation layers of lector_spawn_isolated.
@@ -62,6 +63,11 @@ int lector_elf_runpath(const char *path, char *buffer, size_t capacity);
 
 /// pipe2(fds, O_CLOEXEC), which Swift's Glibc module hides behind _GNU_SOURCE. Returns 0 or -1 (errno).
 int lector_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34), which Swift's Glibc module hides behind
+/// _GNU_SOURCE: the child closes every descriptor from `from` up, whatever the parent left open without
+/// O_CLOEXEC (SwiftNIO's sockets, for one). Returns 0 or an error number.
+int lector_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
 
 #ifdef __cplusplus
 extern "C" {
