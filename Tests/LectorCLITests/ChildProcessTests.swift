@@ -16,6 +16,18 @@ struct ChildProcessTests {
         #expect(shell.status == 3 && shell.standardOutput == "a b|c|" && shell.standardError == "oops\n")
     }
 
+    /// SwiftNIO opens its sockets without O_CLOEXEC; a child that inherited a fake engine's listening
+    /// socket kept its port bound after the engine stopped.
+    @Test func aChildInheritsNoDescriptorBeyondItsStandardOnes() async throws {
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(listening >= 3)
+        defer { close(listening) }
+        #expect(fcntl(listening, F_GETFD) & FD_CLOEXEC == 0)
+        let shell = try await ChildProcess.run("/bin/sh", ["-c", "ls /proc/$$/fd"])
+        #expect(shell.status == 0)
+        #expect(shell.standardOutput.split(separator: "\n") == ["0", "1", "2"])
+    }
+
     @Test func aProgramThatCannotStartIsNamedWithTheReason() async throws {
         let error = await #expect(throws: ChildProcessError.self) {
             try await ChildProcess.run("/nonexistent/lector-missing", [])
