@@ -49,7 +49,7 @@ public enum TestDatabase {
     /// with many cores the suite ran the server (300 connections) out: "sorry, too many clients
     /// already". Bounding the databases bounds the connections whatever the core count; tests without
     /// a database are not held back.
-    public static let slots = Slots(count: Environment.value("LECTOR_TEST_DATABASES").flatMap(Int.init).map { max(1, $0) } ?? 6)
+    static let slots = Slots(count: Environment.value("LECTOR_TEST_DATABASES").flatMap(Int.init).map { max(1, $0) } ?? 6)
 
     @TaskLocal static var holdsSlot = false
 
@@ -95,7 +95,7 @@ public enum TestDatabase {
     }
 
     /// A counting semaphore for async code: `acquire` waits, in order, until a slot is free.
-    public final class Slots: Sendable {
+    final class Slots: Sendable {
         private struct State {
             var free: Int
             var waiting: [CheckedContinuation<Void, Never>] = []
@@ -103,9 +103,9 @@ public enum TestDatabase {
 
         private let state: Mutex<State>
 
-        public init(count: Int) { state = Mutex(State(free: count)) }
+        init(count: Int) { state = Mutex(State(free: count)) }
 
-        public func acquire() async {
+        func acquire() async {
             await withCheckedContinuation { continuation in
                 let now = state.withLock { state in
                     guard state.free > 0 else {
@@ -119,7 +119,7 @@ public enum TestDatabase {
             }
         }
 
-        public func release() {
+        func release() {
             let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 if state.waiting.isEmpty {
                     state.free += 1

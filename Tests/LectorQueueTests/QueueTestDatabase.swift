@@ -2,7 +2,6 @@ import Foundation
 import LectorCore
 import LectorDB
 import LectorQueue
-import LectorSchema
 import LectorTestSupport
 import Logging
 
@@ -18,20 +17,13 @@ enum QueueTestDatabase {
         return Logger(label: "lector.test", factory: { _ in SwiftLogNoOpLogHandler() })
     }
 
-    /// `url` with its database replaced by `name`.
-    static func url(_ url: String, database name: String) -> String {
-        var components = URLComponents(string: url)!
-        components.path = "/" + name
-        return components.string!
-    }
-
     /// Runs `body` with a fresh, migrated database (one of `TestDatabase`'s slots); drops it afterwards.
     static func with<T: Sendable>(
         base: String = TestDatabase.serverURL, maxConnections: Int = 8,
         _ body: (_ client: PostgresClient, _ queue: JobQueue, _ url: String) async throws -> T
     ) async throws -> T {
         try await TestDatabase.with(server: base, maxConnections: maxConnections) { client, configuration in
-            try await body(client, JobQueue(client: client, logger: logger), url(base, database: configuration.databaseName!))
+            try await body(client, JobQueue(client: client, logger: logger), configuration.databaseURL)
         }
     }
 }
